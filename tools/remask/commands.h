@@ -1,0 +1,13 @@
+#pragma once
+// One function per subcommand, each in its own file; main.cpp lists them in one place.
+// A command adds its CLI11 subcommand and a callback; errors are thrown as remask::Error
+// and printed by main as one line.
+
+#include <CLI/CLI.hpp>
+
+namespace remask::cli {
+
+// Registry: each line adds one working subcommand.
+void add_all_commands(CLI::App& app);
+
+}  // namespace remask::cli
