@@ -1,0 +1,27 @@
+#pragma once
+// What a sampler needs from a model: logits for chosen rows of a batch of sequences.
+// The engine implements it for real checkpoints; tests implement it with scripted logits.
+
+#include <cstdint>
+#include <vector>
+
+namespace remask {
+
+class LogitsSource {
+public:
+    virtual ~LogitsSource() = default;
+
+    virtual int64_t vocab_size() const = 0;
+
+    // tokens: [batch][length], every sequence the same length.
+    // rows:   positions (0 <= r < length) that need logits, the same for every sequence.
+    // out:    resized to [batch, rows.size(), vocab] float32, row-major, exactly as a sampler
+    //         must see them (Dream's shift by one already applied).
+    virtual void logits(const std::vector<std::vector<int32_t>>& tokens,
+                        const std::vector<int64_t>& rows, std::vector<float>& out) = 0;
+
+    // Forward passes made so far (one per call, whatever the batch), for budgets and usage.
+    virtual int64_t forward_passes() const = 0;
+};
+
+}  // namespace remask
