@@ -18,7 +18,8 @@ endfunction()
 
 # remask_add_tests(NAME LIBS...): one GoogleTest binary per tests/ folder, each case a ctest test.
 function(remask_add_tests name)
-  file(GLOB_RECURSE _sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp")
+  file(GLOB_RECURSE _sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp"
+    "${CMAKE_CURRENT_SOURCE_DIR}/*_support.cpp")
   if(NOT _sources)
     return()
   endif()

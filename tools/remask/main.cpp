@@ -23,6 +23,20 @@ int main(int argc, char** argv) {
     });
     remask::cli::add_all_commands(app);
 
+    // CLI11 would report a misspelt command as a stray argument; name it instead.
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.empty() || arg[0] == '-') continue;
+        bool known = false;
+        for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(arg);
+        if (!known) {
+            std::fprintf(stderr, "remask: error: usage: unknown command '%s' (see 'remask --help')\n",
+                         arg.c_str());
+            return 2;
+        }
+        break;
+    }
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
