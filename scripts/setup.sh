@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libpcre2-dev libutf8proc-dev
-  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev
+  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy
