@@ -1,0 +1,176 @@
+#include "tokenizer/bpe_model.h"
+
+#include "tokenizer/bpe_merge.h"
+#include "tokenizer/byte_level.h"
+#include "tokenizer/json_fields.h"
+#include "tokenizer/unicode_text.h"
+
+namespace remask {
+
+namespace {
+
+// Words longer than this are not cached: they are rare and would crowd out common ones.
+constexpr size_t kMaxCachedWordBytes = 64;
+
+}  // namespace
+
+BpeModel::BpeModel(const nlohmann::json& spec, bool byte_level, const std::string& where) : byte_level_(byte_level) {
+    const std::string type = json_fields::optional_string(spec, "type", "BPE", where);
+    if (type != "BPE") {
+        throw InputError(where + ".type", "unsupported model type '" + type + "' (only BPE is supported)");
+    }
+    if (!json_fields::optional_string(spec, "continuing_subword_prefix", "", where).empty()) {
+        throw InputError(where + ".continuing_subword_prefix", "is not supported (byte-level BPE files leave it empty)");
+    }
+    if (!json_fields::optional_string(spec, "end_of_word_suffix", "", where).empty()) {
+        throw InputError(where + ".end_of_word_suffix", "is not supported (byte-level BPE files leave it empty)");
+    }
+    if (json_fields::optional_bool(spec, "byte_fallback", false, where)) {
+        throw InputError(where + ".byte_fallback", "is not supported (only byte-level BPE)");
+    }
+    if (const auto dropout = spec.find("dropout"); dropout != spec.end() && !dropout->is_null()) {
+        if (!dropout->is_number() || dropout->get<double>() != 0.0) {
+            throw InputError(where + ".dropout", "BPE dropout is not supported (it makes encoding random)");
+        }
+    }
+    ignore_merges_ = json_fields::optional_bool(spec, "ignore_merges", false, where);
+    fuse_unk_ = json_fields::optional_bool(spec, "fuse_unk", false, where);
+
+    load_vocab(json_fields::require(spec, "vocab", where), where + ".vocab");
+    load_merges(json_fields::require(spec, "merges", where), where + ".merges");
+
+    const std::string unk = json_fields::optional_string(spec, "unk_token", "", where);
+    if (!unk.empty()) {
+        const auto id = token_to_id(unk);
+        if (!id) throw InputError(where + ".unk_token", "'" + unk + "' is not in the vocabulary");
+        unk_id_ = *id;
+    }
+    for (int b = 0; b < 256; ++b) {
+        const auto it = raw_ids_.find(std::string_view(reinterpret_cast<const char*>(&b), 1));
+        byte_ids_[b] = (byte_level_ && it != raw_ids_.end()) ? it->second : -1;
+    }
+}
+
+void BpeModel::load_vocab(const nlohmann::json& vocab, const std::string& where) {
+    if (!vocab.is_object()) throw InputError(where, "expected an object mapping tokens to ids");
+    token_ids_.reserve(vocab.size());
+    raw_ids_.reserve(vocab.size());
+    for (const auto& [token, value] : vocab.items()) {
+        if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > INT32_MAX) {
+            throw InputError(where + "[\"" + token + "\"]", "expected a non-negative integer id");
+        }
+        const auto id = static_cast<int32_t>(value.get<int64_t>());
+        if (static_cast<size_t>(id) >= id_tokens_.size()) {
+            id_tokens_.resize(id + 1);
+            id_raw_.resize(id + 1);
+            id_present_.resize(id + 1, false);
+        }
+        std::string raw = token;
+        if (byte_level_) {
+            if (unicode::find_invalid_utf8(token) != std::string::npos) {
+                throw InputError(where, "token with id " + std::to_string(id) + " is not valid UTF-8");
+            }
+            // A token outside the byte map can never be produced from bytes; it keeps its text.
+            if (auto bytes = byte_level::text_to_bytes(token)) raw = std::move(*bytes);
+        }
+        token_ids_[token] = id;
+        raw_ids_[raw] = id;
+        id_tokens_[id] = token;
+        id_raw_[id] = std::move(raw);
+        id_present_[id] = true;
+    }
+}
+
+void BpeModel::load_merges(const nlohmann::json& merges, const std::string& where) {
+    if (!merges.is_array()) throw InputError(where, "expected an array");
+    merges_.reserve(merges.size());
+    for (size_t rank = 0; rank < merges.size(); ++rank) {
+        const auto& merge = merges[rank];
+        const std::string at = where + "[" + std::to_string(rank) + "]";
+        std::string left, right;
+        if (merge.is_string()) {
+            const std::string text = merge.get<std::string>();
+            const size_t space = text.find(' ');
+            if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos) {
+                throw InputError(at, "merge '" + text + "' must be two tokens separated by one space");
+            }
+            left = text.substr(0, space);
+            right = text.substr(space + 1);
+        } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() && merge[1].is_string()) {
+            left = merge[0].get<std::string>();
+            right = merge[1].get<std::string>();
+        } else {
+            throw InputError(at, "expected \"a b\" or [\"a\", \"b\"]");
+        }
+        const auto left_id = token_to_id(left), right_id = token_to_id(right), merged_id = token_to_id(left + right);
+        for (const auto& [name, id] : {std::pair{left, left_id}, {right, right_id}, {left + right, merged_id}}) {
+            if (!id) throw InputError(at, "merge '" + left + " " + right + "' names token '" + name + "', which is not in the vocabulary");
+        }
+        merges_.insert(*left_id, *right_id, MergeRule{static_cast<int32_t>(rank), *merged_id});
+    }
+}
+
+std::optional<int32_t> BpeModel::token_to_id(std::string_view token) const {
+    const auto it = token_ids_.find(token);
+    if (it == token_ids_.end()) return std::nullopt;
+    return it->second;
+}
+
+const std::string* BpeModel::id_to_token(int32_t id) const {
+    if (id < 0 || id >= id_limit() || !id_present_[id]) return nullptr;
+    return &id_tokens_[id];
+}
+
+const std::string* BpeModel::id_to_bytes(int32_t id) const {
+    if (id < 0 || id >= id_limit() || !id_present_[id]) return nullptr;
+    return &id_raw_[id];
+}
+
+void BpeModel::tokenize(std::string_view piece, std::vector<int32_t>& out) const {
+    if (piece.empty()) return;
+    if (byte_level_ && piece.size() == 1 && byte_ids_[static_cast<uint8_t>(piece[0])] >= 0) {
+        out.push_back(byte_ids_[static_cast<uint8_t>(piece[0])]);
+        return;
+    }
+    if (ignore_merges_) {
+        const auto it = raw_ids_.find(piece);
+        if (it != raw_ids_.end()) {
+            out.push_back(it->second);
+            return;
+        }
+    }
+    const bool cacheable = piece.size() <= kMaxCachedWordBytes;
+    if (cacheable && cache_.lookup(piece, out)) return;
+    const size_t first = out.size();
+    merge_uncached(piece, out);
+    if (cacheable) cache_.insert(piece, out.data() + first, out.size() - first);
+}
+
+void BpeModel::merge_uncached(std::string_view piece, std::vector<int32_t>& out) const {
+    // Initial symbols: one per byte (byte-level) or per character. A symbol missing from the
+    // vocabulary becomes unk (fused with a preceding unk if fuse_unk) or is dropped.
+    thread_local std::vector<int32_t> symbols;
+    symbols.clear();
+    const auto add = [&](int32_t id) {
+        if (id >= 0) {
+            symbols.push_back(id);
+        } else if (unk_id_ >= 0) {
+            if (!(fuse_unk_ && !symbols.empty() && symbols.back() == unk_id_)) symbols.push_back(unk_id_);
+        }
+    };
+    if (byte_level_) {
+        for (const char c : piece) add(byte_ids_[static_cast<uint8_t>(c)]);
+    } else {
+        size_t pos = 0;
+        while (pos < piece.size()) {
+            const size_t start = pos;
+            unicode::next_code_point(piece, pos);
+            const auto it = raw_ids_.find(piece.substr(start, pos - start));
+            add(it == raw_ids_.end() ? -1 : it->second);
+        }
+    }
+    merge_word(symbols, merges_);
+    out.insert(out.end(), symbols.begin(), symbols.end());
+}
+
+}  // namespace remask
