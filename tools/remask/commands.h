@@ -10,4 +10,7 @@ namespace remask::cli {
 // Registry: each line adds one working subcommand.
 void add_all_commands(CLI::App& app);
 
+void add_logits_command(CLI::App& app);  // logits_command.cpp
+void add_info_command(CLI::App& app);    // info_command.cpp
+
 }  // namespace remask::cli
