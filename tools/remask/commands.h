@@ -11,5 +11,7 @@ namespace remask::cli {
 void add_all_commands(CLI::App& app);
 
 void add_tokenize_command(CLI::App& app);
+void add_logits_command(CLI::App& app);  // logits_command.cpp
+void add_info_command(CLI::App& app);    // info_command.cpp
 
 }  // namespace remask::cli

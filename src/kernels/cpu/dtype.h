@@ -1,0 +1,46 @@
+#pragma once
+// Element types of stored weights and the conversions to float32 that every kernel uses.
+//
+// Weights stay in their file's type (memory-mapped); kernels widen them to float32 on the
+// fly, so a 16 GB bf16 checkpoint never needs 32 GB of float32 copies.
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace remask {
+
+enum class DType { f32, bf16, f16 };
+
+inline int64_t dtype_size(DType t) { return t == DType::f32 ? 4 : 2; }
+std::string dtype_name(DType t);  // "f32", "bf16", "f16"
+
+inline float bf16_to_f32(uint16_t bits) {
+    uint32_t wide = static_cast<uint32_t>(bits) << 16;
+    float value;
+    std::memcpy(&value, &wide, sizeof value);
+    return value;
+}
+
+// Round to nearest even, as the fixtures and PyTorch do (NaN stays NaN).
+uint16_t f32_to_bf16(float value);
+// IEEE half precision, subnormals and infinities included.
+float f16_to_f32(uint16_t bits);
+uint16_t f32_to_f16(float value);
+
+// A row-major matrix [rows, cols] of type dtype that the kernels read but never own.
+// A vector is a matrix with one row.
+struct Weight {
+    DType dtype = DType::f32;
+    const void* data = nullptr;
+    int64_t rows = 0;
+    int64_t cols = 0;
+
+    bool empty() const { return data == nullptr; }
+    int64_t bytes() const { return rows * cols * dtype_size(dtype); }
+};
+
+// out[0, cols) = row r of w widened to float32.
+void weight_row_to_f32(const Weight& w, int64_t r, float* out);
+
+}  // namespace remask

@@ -1,0 +1,48 @@
+#include "kernels/cpu/rope.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace remask {
+
+RopeTable::RopeTable(int64_t head_dim, double theta, int64_t max_positions)
+    : head_dim_(head_dim), theta_(theta) {
+    reserve(max_positions);
+}
+
+void RopeTable::reserve(int64_t n) {
+    if (n <= max_positions_) return;
+    const int64_t half = head_dim_ / 2;
+    cos_.resize(n * half);
+    sin_.resize(n * half);
+    for (int64_t p = max_positions_; p < n; ++p) {
+        for (int64_t i = 0; i < half; ++i) {
+            const double inv_freq = 1.0 / std::pow(theta_, double(2 * i) / double(head_dim_));
+            const double angle = double(p) * inv_freq;
+            cos_[p * half + i] = static_cast<float>(std::cos(angle));
+            sin_[p * half + i] = static_cast<float>(std::sin(angle));
+        }
+    }
+    max_positions_ = n;
+}
+
+void apply_rope(float* x, int64_t t, int64_t heads, int64_t row_stride, int64_t first_position,
+                const RopeTable& table) {
+    const int64_t dim = table.head_dim(), half = dim / 2;
+    if (first_position + t > table.max_positions())
+        throw std::logic_error("apply_rope: RopeTable too short for these positions");
+    for (int64_t i = 0; i < t; ++i) {
+        const float* c = table.cos(first_position + i);
+        const float* s = table.sin(first_position + i);
+        for (int64_t h = 0; h < heads; ++h) {
+            float* v = x + i * row_stride + h * dim;
+            for (int64_t j = 0; j < half; ++j) {
+                const float a = v[j], b = v[j + half];
+                v[j] = a * c[j] - b * s[j];
+                v[j + half] = b * c[j] + a * s[j];
+            }
+        }
+    }
+}
+
+}  // namespace remask

@@ -1,0 +1,84 @@
+// Hugging Face Qwen2 (and Dream, its bidirectional copy) and LLaMA configs and tensor names.
+
+#include "model/families.h"
+
+namespace remask {
+
+ModelConfig parse_hf_config(const ConfigReader& c, Family family) {
+    ModelConfig m;
+    m.family = family;
+    m.causal = family != Family::dream;
+    m.shift_logits = family == Family::dream;
+
+    c.require_string("hidden_act", "silu", "only SiLU-gated MLPs (SwiGLU) are implemented");
+    if (c.has("rope_scaling")) {
+        // {"rope_type": "default"} is plain RoPE; any other scaling changes positions.
+        const auto& scaling = c.raw("rope_scaling");
+        const std::string type = scaling.is_object()
+                                     ? scaling.value("rope_type", scaling.value("type", std::string()))
+                                     : std::string();
+        if (type != "default")
+            c.fail("rope_scaling", "= " + scaling.dump() + " is not supported (only plain RoPE)");
+    }
+    if (family != Family::llama)
+        c.require_flag("use_sliding_window", false, "sliding-window attention is not implemented");
+
+    m.hidden_size = c.integer("hidden_size");
+    m.num_layers = c.integer("num_hidden_layers");
+    m.num_heads = c.integer("num_attention_heads");
+    m.num_kv_heads = c.has("num_key_value_heads") ? c.integer("num_key_value_heads") : m.num_heads;
+    if (m.num_heads % m.num_kv_heads != 0)
+        c.fail("num_key_value_heads", "must divide num_attention_heads");
+    if (c.has("head_dim")) {
+        m.head_dim = c.integer("head_dim");
+    } else {
+        if (m.hidden_size % m.num_heads != 0)
+            c.fail("num_attention_heads", "must divide hidden_size (or give head_dim)");
+        m.head_dim = m.hidden_size / m.num_heads;
+    }
+    if (m.head_dim % 2 != 0) c.fail("head_dim", "must be even for RoPE");
+    m.ffn_size = c.integer("intermediate_size");
+    m.vocab_size = c.integer("vocab_size");
+    m.max_positions = c.integer_or("max_position_embeddings", 0);
+    m.rope_theta = c.number_or("rope_theta", 10000.0);
+    m.norm_eps = c.number_or("rms_norm_eps", 1e-6);
+
+    if (family == Family::llama) {
+        const bool attention_bias = c.flag_or("attention_bias", false);
+        m.qkv_bias = attention_bias;
+        m.attn_out_bias = attention_bias;
+        m.mlp_bias = c.flag_or("mlp_bias", false);
+    } else {  // Qwen2 layout: biases on q/k/v only
+        m.qkv_bias = true;
+    }
+    m.tied_head = c.flag_or("tie_word_embeddings", false);
+
+    m.mask_token_id = c.integer_or("mask_token_id", -1);
+    m.pad_token_id = c.integer_or("pad_token_id", -1);
+    m.bos_token_id = c.integer_or("bos_token_id", -1);
+    m.eos_token_ids = c.id_list("eos_token_id");
+    return m;
+}
+
+TensorLayout hf_layout() {
+    return TensorLayout{
+        .embed = "model.embed_tokens",
+        .final_norm = "model.norm",
+        .head = "lm_head",
+        .layer_prefix_head = "model.layers.",
+        .layer_prefix_tail = ".",
+        .attn_norm = "input_layernorm",
+        .q = "self_attn.q_proj",
+        .k = "self_attn.k_proj",
+        .v = "self_attn.v_proj",
+        .o = "self_attn.o_proj",
+        .q_norm = "self_attn.q_norm",
+        .k_norm = "self_attn.k_norm",
+        .ffn_norm = "post_attention_layernorm",
+        .gate = "mlp.gate_proj",
+        .up = "mlp.up_proj",
+        .down = "mlp.down_proj",
+    };
+}
+
+}  // namespace remask

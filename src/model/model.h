@@ -1,0 +1,96 @@
+#pragma once
+// remask's transformer engine: one config-driven model for LLaDA, Dream, Qwen2 and LLaMA
+// checkpoints (Hugging Face folders, memory-mapped safetensors).
+//
+//   auto model = remask::Model::load("models/Dream-v0-Instruct-7B");
+//   std::vector<float> logits;                      // [batch, rows, vocab]
+//   model->forward({{151644, 872, 198, 151666}}, /*rows=*/{3}, logits);
+//
+//   // causal models (Qwen2, LLaMA): prefill, then one token at a time
+//   auto cache = model->new_cache(/*batch=*/1, /*max_len=*/512);
+//   model->forward_cached(*cache, {{1, 2, 3}}, last);   // last: [batch, vocab]
+//   model->forward_cached(*cache, {{next}}, last);
+//
+// Everything family-specific (bidirectional attention, Dream's logit shift, biases, tied
+// head) comes from config.json through ModelConfig; callers never special-case a family.
+// A Model is not safe to call from two threads at once; the math runs on
+// ThreadPool::global().
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu/rope.h"
+#include "model/checkpoint.h"
+#include "model/model_config.h"
+#include "model/transformer_weights.h"
+
+namespace remask {
+
+// Reserved for the fast backend (threads, weight quantization); nothing to set yet.
+struct LoadOptions {};
+
+// Keys and values of every layer for a batch of causal sequences that grow together.
+class KvCache {
+public:
+    int64_t batch() const { return batch_; }
+    int64_t capacity() const { return capacity_; }
+    int64_t length() const { return length_; }  // tokens already cached per sequence
+    void clear() { length_ = 0; }
+
+private:
+    friend class Model;
+    int64_t batch_ = 0, capacity_ = 0, length_ = 0;
+    int64_t row_floats_ = 0;  // kv_heads * head_dim
+    // Per layer: [batch, capacity, kv_heads * head_dim].
+    std::vector<std::vector<float>> keys_, values_;
+};
+
+class Model {
+public:
+    // Opens and validates the folder (config.json, safetensors headers, every tensor's
+    // presence and shape). Throws InputError naming the file, key or tensor at fault.
+    static std::unique_ptr<Model> load(const std::string& dir, const LoadOptions& options = {});
+
+    const ModelConfig& config() const { return config_; }
+    const std::string& dir() const { return checkpoint_.dir(); }
+    int64_t vocab_size() const { return config_.vocab_size; }
+    int64_t parameter_count() const { return weights_.parameter_count; }
+    int64_t weight_bytes() const { return weights_.weight_bytes; }
+    std::string weight_dtype() const;  // "bf16", or "bf16+f32" when mixed
+    // Float32 working memory of one forward over `tokens` positions in total (estimate).
+    int64_t activation_bytes(int64_t tokens, int64_t rows) const;
+
+    // tokens: [batch][length], every sequence the same length, ids in [0, vocab).
+    // rows:   positions that need logits, each in [0, length); empty = all positions.
+    // logits_out: resized to [batch, rows, vocab] float32 (Dream's shift applied).
+    // Causal models attend causally, bidirectional ones fully. InputError on bad ids/rows.
+    void forward(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
+                 std::vector<float>& logits_out);
+
+    // Causal models only (InputError otherwise).
+    std::unique_ptr<KvCache> new_cache(int64_t batch, int64_t max_len) const;
+    // Appends new_tokens [batch][n] (n >= 1, same for all) after the cached ones and
+    // writes the logits of each sequence's last new token: [batch, vocab].
+    void forward_cached(KvCache& cache, const std::vector<std::vector<int32_t>>& new_tokens,
+                        std::vector<float>& last_row_logits);
+
+private:
+    Model(Checkpoint checkpoint, ModelConfig config);
+
+    // tokens -> x [batch*length, d]; validates shapes and ids.
+    void embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<float>& x) const;
+    // Runs every block over x [batch*length, d] in place; with a cache, positions start at
+    // cache->length() and keys/values are appended to it.
+    void run_blocks(std::vector<float>& x, int64_t batch, int64_t length, KvCache* cache);
+    // hidden [n, d] (overwritten) -> logits [n, vocab]: final norm, LM head, logit scale.
+    void project_logits(std::vector<float>& hidden, int64_t n, float* logits) const;
+
+    Checkpoint checkpoint_;
+    ModelConfig config_;
+    TransformerWeights weights_;
+    RopeTable rope_;
+};
+
+}  // namespace remask

@@ -1,0 +1,65 @@
+#pragma once
+// Everything about a checkpoint's architecture that changes the math, read from its
+// config.json. Family quirks (bidirectional attention, Dream's logit shift, tied heads,
+// biases) are fields here, set from the config, so no caller ever special-cases a family.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace remask {
+
+enum class Family { llada, dream, qwen2, llama };
+
+std::string family_name(Family family);  // "llada", "dream", "qwen2", "llama"
+
+struct ModelConfig {
+    Family family = Family::llama;
+    std::string model_type;    // exactly as in config.json
+    std::string architecture;  // architectures[0], or "" when absent
+
+    // Attention and output conventions.
+    bool causal = true;         // false: full bidirectional attention (LLaDA, Dream)
+    bool shift_logits = false;  // Dream: row i's logits come from hidden state i-1 (row 0: its own)
+
+    // Shapes.
+    int64_t hidden_size = 0;
+    int64_t num_layers = 0;
+    int64_t num_heads = 0;
+    int64_t num_kv_heads = 0;
+    int64_t head_dim = 0;
+    int64_t ffn_size = 0;
+    int64_t vocab_size = 0;  // rows of the embedding and LM head = logits width
+    int64_t max_positions = 0;  // from config (informational; RoPE works past it)
+
+    // Math switches.
+    double rope_theta = 10000.0;
+    double norm_eps = 1e-6;
+    bool qkv_bias = false;
+    bool attn_out_bias = false;
+    bool mlp_bias = false;
+    bool norm_weight = true;     // RMSNorm has a learned scale (LLaDA layer_norm_with_affine)
+    bool norm_bias = false;      // RMSNorm has a learned shift (LLaDA bias_for_layer_norm)
+    bool qk_norm = false;        // RMSNorm on q and k after projection (LLaDA attention_layer_norm)
+    bool qk_norm_weight = true;  // ... with a learned scale
+    bool tied_head = false;      // LM head = embedding matrix
+    bool head_bias = false;
+    double embed_scale = 1.0;    // embeddings multiplied by this (LLaDA input_emb_norm: sqrt(d))
+    double logit_scale = 1.0;    // logits multiplied by this (LLaDA scale_logits: 1/sqrt(d))
+
+    // Special tokens (-1 when the config does not say).
+    int64_t mask_token_id = -1;
+    int64_t bos_token_id = -1;
+    int64_t pad_token_id = -1;
+    std::vector<int64_t> eos_token_ids;
+
+    bool bidirectional() const { return !causal; }
+};
+
+// Recognises the family from model_type (else architectures) and reads its keys.
+// Throws InputError("<config_path>: <key>", ...) for an unknown family, a missing or
+// malformed key, or a value the engine cannot run.
+ModelConfig parse_model_config(const nlohmann::json& config, const std::string& config_path);
+
+}  // namespace remask

@@ -1,0 +1,42 @@
+#pragma once
+// The weights of the config-driven transformer, as views into the memory-mapped
+// checkpoint (matrices) or small float32 copies (norm scales and biases).
+// An empty vector / empty Weight means the config has no such parameter.
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/cpu/dtype.h"
+#include "model/checkpoint.h"
+#include "model/model_config.h"
+
+namespace remask {
+
+struct LayerWeights {
+    std::vector<float> attn_norm_weight, attn_norm_bias;   // [d]
+    Weight q, k, v, o;                                     // [hq*hd, d], [hkv*hd, d] ×2, [d, hq*hd]
+    std::vector<float> q_bias, k_bias, v_bias, o_bias;
+    std::vector<float> q_norm_weight, q_norm_bias;         // [hq*hd] (qk_norm only)
+    std::vector<float> k_norm_weight, k_norm_bias;         // [hkv*hd]
+    std::vector<float> ffn_norm_weight, ffn_norm_bias;     // [d]
+    Weight gate, up, down;                                 // [ffn, d], [ffn, d], [d, ffn]
+    std::vector<float> gate_bias, up_bias, down_bias;
+};
+
+struct TransformerWeights {
+    Weight embed;                                          // [vocab, d]
+    std::vector<LayerWeights> layers;
+    std::vector<float> final_norm_weight, final_norm_bias;  // [d]
+    Weight head;                                           // [vocab, d] (the embedding when tied)
+    std::vector<float> head_bias;                          // [vocab]
+
+    int64_t parameter_count = 0;  // elements of every tensor above (tied head counted once)
+    int64_t weight_bytes = 0;     // their bytes as stored
+    std::vector<DType> dtypes;    // distinct dtypes of the matrices
+};
+
+// Fetches every tensor the config calls for, checking its shape; InputError names the
+// first tensor that is missing or has the wrong shape.
+TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const ModelConfig& config);
+
+}  // namespace remask

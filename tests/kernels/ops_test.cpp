@@ -1,0 +1,139 @@
+// Norm, RoPE, attention and element-wise kernels against naive double-precision references.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/cpu/attention.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/norm.h"
+#include "kernels/cpu/rope.h"
+
+namespace remask {
+namespace {
+
+std::vector<float> random_vector(int64_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal;
+    std::vector<float> v(n);
+    for (float& x : v) x = normal(rng);
+    return v;
+}
+
+TEST(RmsNorm, MatchesFormulaWithWeightAndBias) {
+    const int64_t m = 3, d = 37;
+    auto x = random_vector(m * d, 1), w = random_vector(d, 2), b = random_vector(d, 3);
+    std::vector<float> y(m * d), y_plain(m * d);
+    rms_norm(x.data(), m, d, w.data(), b.data(), 1e-5f, y.data());
+    rms_norm(x.data(), m, d, nullptr, nullptr, 1e-5f, y_plain.data());
+    for (int64_t i = 0; i < m; ++i) {
+        double ms = 0;
+        for (int64_t j = 0; j < d; ++j) ms += double(x[i * d + j]) * x[i * d + j];
+        const double inv = 1.0 / std::sqrt(ms / d + 1e-5);
+        for (int64_t j = 0; j < d; ++j) {
+            EXPECT_NEAR(y[i * d + j], x[i * d + j] * inv * w[j] + b[j], 1e-5);
+            EXPECT_NEAR(y_plain[i * d + j], x[i * d + j] * inv, 1e-5);
+        }
+    }
+}
+
+TEST(Rope, RotatesFirstAndSecondHalves) {
+    const int64_t t = 5, heads = 3, dim = 8, first = 7;
+    const double theta = 10000.0;
+    auto x = random_vector(t * heads * dim, 4);
+    auto y = x;
+    RopeTable table(dim, theta, 4);  // grows on reserve
+    table.reserve(first + t);
+    apply_rope(y.data(), t, heads, heads * dim, first, table);
+    for (int64_t i = 0; i < t; ++i)
+        for (int64_t h = 0; h < heads; ++h)
+            for (int64_t j = 0; j < dim; ++j) {
+                const int64_t f = j % (dim / 2);
+                const double angle = double(first + i) * std::pow(theta, -2.0 * f / dim);
+                const float* v = x.data() + (i * heads + h) * dim;
+                const double rotated = j < dim / 2 ? -v[j + dim / 2] : v[j - dim / 2];
+                const double expected = v[j] * std::cos(angle) + rotated * std::sin(angle);
+                EXPECT_NEAR(y[(i * heads + h) * dim + j], expected, 1e-5);
+            }
+}
+
+// Naive attention: repeat KV heads, full score matrix, optional causal mask.
+std::vector<float> naive_attention(const AttentionShape& s, const std::vector<float>& q,
+                                   const std::vector<float>& k, const std::vector<float>& v) {
+    const int64_t dh = s.head_dim, qd = s.q_heads * dh, kvd = s.kv_heads * dh;
+    std::vector<float> out(s.queries * qd);
+    for (int64_t h = 0; h < s.q_heads; ++h) {
+        const int64_t kvh = h * s.kv_heads / s.q_heads;
+        for (int64_t i = 0; i < s.queries; ++i) {
+            std::vector<double> p(s.keys, 0.0);
+            double max_score = -1e300;
+            for (int64_t j = 0; j < s.keys; ++j) {
+                if (s.causal && j > s.first_query_position + i) continue;
+                double dot = 0;
+                for (int64_t d = 0; d < dh; ++d) dot += double(q[i * qd + h * dh + d]) * k[j * kvd + kvh * dh + d];
+                p[j] = dot / std::sqrt(double(dh));
+                max_score = std::max(max_score, p[j]);
+            }
+            double total = 0;
+            for (int64_t j = 0; j < s.keys; ++j) {
+                p[j] = (s.causal && j > s.first_query_position + i) ? 0.0 : std::exp(p[j] - max_score);
+                total += p[j];
+            }
+            for (int64_t d = 0; d < dh; ++d) {
+                double acc = 0;
+                for (int64_t j = 0; j < s.keys; ++j) acc += p[j] * v[j * kvd + kvh * dh + d];
+                out[i * qd + h * dh + d] = static_cast<float>(acc / total);
+            }
+        }
+    }
+    return out;
+}
+
+class AttentionTest : public testing::TestWithParam<std::tuple<bool, int64_t, int64_t>> {};
+
+TEST_P(AttentionTest, MatchesNaive) {
+    const auto [causal, kv_heads, first] = GetParam();
+    AttentionShape s;
+    s.queries = 6;
+    s.keys = causal ? first + s.queries : 9;
+    s.q_heads = 4;
+    s.kv_heads = kv_heads;
+    s.head_dim = 8;
+    s.causal = causal;
+    s.first_query_position = causal ? first : 0;
+    const int64_t qd = s.q_heads * s.head_dim, kvd = s.kv_heads * s.head_dim;
+    auto q = random_vector(s.queries * qd, 5), k = random_vector(s.keys * kvd, 6),
+         v = random_vector(s.keys * kvd, 7);
+    std::vector<float> out(s.queries * qd);
+    attention(s, q.data(), qd, k.data(), v.data(), kvd, out.data(), qd);
+    auto expected = naive_attention(s, q, k, v);
+    for (size_t i = 0; i < out.size(); ++i) EXPECT_NEAR(out[i], expected[i], 1e-5) << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Masks, AttentionTest,
+                         testing::Combine(testing::Bool(), testing::Values(1, 2, 4),
+                                          testing::Values(0, 3)));
+
+TEST(Elementwise, SiluMulAddScale) {
+    std::vector<float> gate = {-2, 0, 1.5f}, up = {3, 4, -1}, out(3);
+    silu_mul(gate.data(), up.data(), 3, out.data());
+    for (int i = 0; i < 3; ++i)
+        EXPECT_NEAR(out[i], gate[i] / (1 + std::exp(-double(gate[i]))) * up[i], 1e-6);
+    add_inplace(out.data(), up.data(), 3);
+    scale_inplace(out.data(), 3, 2.0f);
+    EXPECT_NEAR(out[1], 8.0f, 1e-6);
+}
+
+TEST(Elementwise, EmbeddingLookupWidensRows) {
+    std::vector<uint16_t> table;
+    for (int i = 0; i < 8; ++i) table.push_back(f32_to_bf16(float(i)));
+    const int32_t ids[2] = {3, 1};
+    std::vector<float> out(4);
+    embedding_lookup(Weight{DType::bf16, table.data(), 4, 2}, ids, 2, out.data());
+    EXPECT_EQ(out, (std::vector<float>{6, 7, 2, 3}));
+}
+
+}  // namespace
+}  // namespace remask
