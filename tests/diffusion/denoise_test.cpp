@@ -38,6 +38,8 @@ struct Case {
     SamplingOptions options;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class EverySampler : public ::testing::TestWithParam<Case> {};
 
 SamplingOptions with(std::string sampler, double temperature, double threshold = 0.0, double alg_temp = 0.0) {
