@@ -4,6 +4,8 @@
 
 #include "core/error.h"
 #include "diffusion/infill_json.h"
+#include "diffusion/sampler_factory.h"
+#include "fake_sources.h"
 
 namespace remask {
 namespace {
@@ -82,6 +84,45 @@ TEST(InfillJson, TraceLineListsEveryCandidate) {
     EXPECT_EQ(trace_json_line(t),
               R"({"step":2,"candidates":[{"positions":[5],"tokens":[17],"confidences":[0.5]},)"
               R"({"positions":[],"tokens":[],"confidences":[]}]})");
+}
+
+}  // namespace
+}  // namespace remask
+
+namespace remask {
+namespace {
+
+TEST(TextInfill, EndToEndKeepsTheTextAndFillsTheSlots) {
+    // Byte-level toy tokenizer (ids 0..255), mask id 300, end-of-text 256 as filler. The
+    // scripted model writes 'x' in even slots and end-of-text in odd ones.
+    constexpr int32_t kMaskId = 300;
+    constexpr int32_t kEnd = 256;
+    EncodeFn encode = [](std::string_view t) {
+        std::vector<int32_t> ids;
+        for (unsigned char ch : t) ids.push_back(ch);
+        return ids;
+    };
+    DecodeFn decode = [](const std::vector<int32_t>& ids) {
+        std::string s;
+        for (int32_t id : ids) s += char(id);
+        return s;
+    };
+    testing::ScriptedSource source(301, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+        out[p % 2 == 0 ? 'x' : kEnd] = 4.0f;
+    });
+    const std::string text = "Tone: <mask:3>; keep \\<this>.<mask:1>";
+    auto segments = parse_mask_markup(text);
+    InfillLayout layout = make_infill_layout({}, encode_segments(segments, encode), {}, 1, kMaskId);
+    auto sampler = make_sampler(SamplingOptions{});
+    DenoiseOptions o;
+    o.mask_id = kMaskId;
+    InfillResult r = run_infill(source, *sampler, layout, 1, {kEnd}, o);
+    FilledText out = assemble_filled_text(segments, r.candidates[0].span_tokens, decode);
+    // Span 0 is slots 6..9 (x at 6 and 8), span 1 is slots 28..29 (x at 28).
+    EXPECT_EQ(out.text, "Tone: xx; keep <this>.x");
+    EXPECT_EQ(infill_json_line(out, r.denoise.steps),
+              R"({"text":"Tone: xx; keep <this>.x","spans":[{"start":6,"end":8,"filled":"xx"},)"
+              R"({"start":22,"end":23,"filled":"x"}],"steps":6})");
 }
 
 }  // namespace
