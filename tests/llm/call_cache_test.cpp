@@ -50,13 +50,20 @@ TEST(CallCache, ManyThreadsAndTwoConnectionsWriteWithoutLosingRows) {
     std::string path = dir.file("calls.sqlite");
     CallCache first(path), second(path);
     std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t)
+    for (int t = 0; t < 16; ++t)
         threads.emplace_back([&, t] {
             CallCache& cache = (t % 2) ? first : second;
-            for (int i = 0; i < 100; ++i) cache.store(std::to_string(t) + "-" + std::to_string(i), "m", answer("x"));
+            for (int i = 0; i < 100; ++i) {
+                std::string key = std::to_string(t) + "-" + std::to_string(i);
+                cache.store(key, "m", answer("x" + key));
+                // Grouped commits still return only after the row's own commit.
+                auto hit = cache.find(key);
+                ASSERT_TRUE(hit) << key;
+                ASSERT_EQ(hit->message.content, "x" + key);
+            }
         });
     for (auto& thread : threads) thread.join();
-    EXPECT_EQ(first.size(), 400);
+    EXPECT_EQ(first.size(), 1600);
 }
 
 TEST(CallCache, OpenSharedGivesOneObjectPerPath) {
