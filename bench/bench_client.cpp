@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     int count = argc > 1 ? std::atoi(argv[1]) : 20000;
     int in_flight = argc > 2 ? std::atoi(argv[2]) : 64;
 
+    std::signal(SIGPIPE, SIG_IGN);
     httplib::Server server;
     server.new_task_queue = [in_flight] { return new httplib::ThreadPool(size_t(in_flight) + 8); };
     server.set_keep_alive_max_count(100000000);

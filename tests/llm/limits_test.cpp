@@ -106,6 +106,24 @@ TEST(Accounting, CountsPerKindAndPrices) {
     EXPECT_EQ(accounting.overall().prompt_tokens, 4000);
 }
 
+TEST(Accounting, AppliesTheBudgetTableAndReportsJson) {
+    Accounting accounting;
+    BudgetSettings budget;
+    budget.target_calls = 1;
+    accounting.apply(budget);
+    accounting.begin_call("target").finish({7, 2}, {.input_per_mtok = 1e6, .output_per_mtok = 0});
+    EXPECT_THROW(accounting.begin_call("target"), BudgetExhausted);
+    accounting.note_cache_hit("judge");
+    auto json = accounting.to_json();
+    EXPECT_EQ(json["calls"]["target"], 1);
+    EXPECT_EQ(json["calls"]["user"], 0);
+    EXPECT_EQ(json["calls"]["judge"], 0);
+    EXPECT_EQ(json["tokens"]["prompt"], 7);
+    EXPECT_EQ(json["tokens"]["completion"], 2);
+    EXPECT_DOUBLE_EQ(json["usd"].get<double>(), 7.0);
+    EXPECT_EQ(json["cache_hits"], 1);
+}
+
 TEST(Accounting, CallCapCountsCallsInFlightAndGivesBackFailedOnes) {
     Accounting accounting;
     accounting.set_call_cap("target", 2);

@@ -116,9 +116,12 @@ TEST(OpenAIClient, FiveHundredRequestsThroughEveryFaultAt32InFlight) {
     FakeOpenAIServer server;
     server.set_fault_plan(fault_for);
     server.set_reply_delay(1ms);  // lets requests overlap, so the bound is really tested
-    server.set_slow_delay(400ms);
+    server.set_slow_delay(1000ms);
     testing::TempDir dir;
-    OpenAIClient client(endpoint(server, 32, /*timeout_s=*/0.15), options_with_cache(dir.file("c.sqlite")));
+    // Generous retries: on a loaded machine a good reply may also miss the short timeout.
+    EndpointSettings settings = endpoint(server, 32, /*timeout_s=*/0.3);
+    settings.max_retries = 12;
+    OpenAIClient client(settings, options_with_cache(dir.file("c.sqlite")));
     auto outcomes = client.chat_batch(questions(500));
 
     ASSERT_EQ(outcomes.size(), 500u);
@@ -135,6 +138,32 @@ TEST(OpenAIClient, FiveHundredRequestsThroughEveryFaultAt32InFlight) {
     EXPECT_EQ(client.accounting().totals("target").calls, 500);
     EXPECT_GE(client.accounting().totals("target").retries, 2 * 375);
     EXPECT_EQ(client.cache()->size(), 500);
+}
+
+TEST(OpenAIClient, OneFailingRequestDoesNotLoseTheOthersAnswers) {
+    FakeOpenAIServer server;
+    server.set_fault_plan([](const std::string& text, int) {
+        return text == "q7" ? Fault::bad_request_400 : text == "q9" ? Fault::internal_error_500 : Fault::none;
+    });
+    testing::TempDir dir;
+    EndpointSettings settings = endpoint(server, 8);
+    settings.max_retries = 2;
+    OpenAIClient client(settings, options_with_cache(dir.file("c.sqlite")));
+    auto outcomes = client.chat_batch(questions(30));
+    ASSERT_EQ(outcomes.size(), 30u);
+    for (int i = 0; i < 30; ++i) {
+        if (i == 7 || i == 9) {
+            EXPECT_FALSE(outcomes[i].ok());
+            EXPECT_THROW(outcomes[i].value(), ExternalError);
+            EXPECT_NE(outcomes[i].error_message.find(i == 7 ? "HTTP 400" : "HTTP 500"), std::string::npos)
+                << outcomes[i].error_message;
+        } else {
+            ASSERT_TRUE(outcomes[i].ok()) << outcomes[i].error_message;
+            EXPECT_EQ(outcomes[i].response->message.content, "answer to q" + std::to_string(i));
+        }
+    }
+    EXPECT_EQ(client.accounting().totals("target").calls, 28);
+    EXPECT_EQ(client.accounting().totals("target").failures, 2);
 }
 
 TEST(OpenAIClient, CallersOnManyThreadsShareTheInFlightBound) {
