@@ -8,6 +8,7 @@ void add_all_commands(CLI::App& app) {
     add_tokenize_command(app);
     add_logits_command(app);
     add_info_command(app);
+    add_chat_command(app);
 }
 
 }  // namespace remask::cli

@@ -13,5 +13,6 @@ void add_all_commands(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_logits_command(CLI::App& app);  // logits_command.cpp
 void add_info_command(CLI::App& app);    // info_command.cpp
+void add_chat_command(CLI::App& app);
 
 }  // namespace remask::cli
