@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/toml_table.h"
+#include "llm/local_model.h"
 #include "llm/openai_client.h"
 
 namespace remask {
@@ -59,9 +60,7 @@ EndpointSettings parse_target_argument(const std::string& target, const std::str
 std::unique_ptr<LanguageModel> make_language_model(const EndpointSettings& settings,
                                                    const ClientOptions& options) {
     if (settings.provider == "openai") return std::make_unique<OpenAIClient>(settings, options);
-    if (settings.provider == "local")
-        throw InputError("provider 'local'", "running a target model in-process is not available yet; "
-                                             "serve it with an OpenAI-compatible server and pass its /v1 URL");
+    if (settings.provider == "local") return std::make_unique<LocalLanguageModel>(settings.model, settings, options);
     throw InputError("provider '" + settings.provider + "'", "unknown provider (expected openai or local)");
 }
 
