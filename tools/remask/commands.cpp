@@ -9,6 +9,8 @@ void add_all_commands(CLI::App& app) {
     add_logits_command(app);
     add_info_command(app);
     add_chat_command(app);
+    add_infill_command(app);
+    add_generate_command(app);
 }
 
 }  // namespace remask::cli

@@ -14,5 +14,7 @@ void add_tokenize_command(CLI::App& app);
 void add_logits_command(CLI::App& app);  // logits_command.cpp
 void add_info_command(CLI::App& app);    // info_command.cpp
 void add_chat_command(CLI::App& app);
+void add_infill_command(CLI::App& app);    // infill_command.cpp
+void add_generate_command(CLI::App& app);  // generate_command.cpp
 
 }  // namespace remask::cli
