@@ -11,6 +11,7 @@ void add_all_commands(CLI::App& app) {
     add_chat_command(app);
     add_infill_command(app);
     add_generate_command(app);
+    add_serve_command(app);
 }
 
 }  // namespace remask::cli
