@@ -119,11 +119,12 @@ INSTANTIATE_TEST_SUITE_P(
                     FlagCase{"qwen2-tiny", "use_sliding_window", true},
                     FlagCase{"qwen2-tiny", "hidden_act", "gelu"},
                     FlagCase{"llama-tiny", "rope_scaling",
-                             nlohmann::json{{"rope_type", "llama3"}, {"factor", 8.0}}},
+                             nlohmann::json{{"rope_type", "yarn"}, {"factor", 8.0}}},
+                    FlagCase{"llama-tiny", "rope_scaling", nlohmann::json{{"rope_type", "llama3"}}},
                     FlagCase{"dream-tiny", "num_key_value_heads", 3},
                     FlagCase{"dream-tiny", "hidden_size", "wide"}),
     [](const testing::TestParamInfo<FlagCase>& info) {
-        std::string name = std::string(info.param.fixture) + "_" + info.param.key;
+        std::string name = std::string(info.param.fixture) + "_" + info.param.key + "_" + std::to_string(info.index);
         for (char& ch : name)
             if (ch == '-') ch = '_';
         return name;
