@@ -50,6 +50,7 @@ struct ModelConfig {
     bool norm_bias = false;      // RMSNorm has a learned shift (LLaDA bias_for_layer_norm)
     bool qk_norm = false;        // RMSNorm on q and k after projection (LLaDA attention_layer_norm)
     bool qk_norm_weight = true;  // ... with a learned scale
+    bool qk_norm_bias = false;   // ... and a learned shift
     bool tied_head = false;      // LM head = embedding matrix
     bool head_bias = false;
     double embed_scale = 1.0;    // embeddings multiplied by this (LLaDA input_emb_norm: sqrt(d))
