@@ -1,5 +1,5 @@
 // Baseline speed of the reference CPU kernels at LLaDA-8B / Dream-7B layer sizes.
-//   build/release/bench/bench_kernels --benchmark_min_time=0.5s
+//   build/release/bench/bench_kernels --benchmark_min_time=0.5
 
 #include <benchmark/benchmark.h>
 
@@ -56,3 +56,4 @@ void BM_Attention(benchmark::State& state) {
 BENCHMARK(BM_Attention)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
+BENCHMARK_MAIN();
