@@ -11,7 +11,8 @@ Folders written under OUT_DIR (numpy only, deterministic):
   dream-tiny, dream-tiny-bf16      Dream (Qwen2 layout, bidirectional, shifted logits)
   qwen2-tiny, qwen2-tiny-bf16, qwen2-tiny-f16   causal Qwen2 with tied embeddings
   llama-tiny, llama-tiny-bf16      causal LLaMA, untied head
-  llama-variant-tiny               LLaMA with attention_bias, mlp_bias and head_dim != hidden/heads
+  llama-variant-tiny               LLaMA with attention_bias, mlp_bias, head_dim != hidden/heads
+                                   and llama3 rope_scaling
   dream-e2e, llada-e2e, qwen2-e2e  d=32 models with real tokenizers (when --node-dir has them)
 """
 
@@ -251,7 +252,11 @@ def tiny_models():
                          eos_token_id=698)
     llama = llama_config(64, 4, 2, 2, 96, 800)
     llama_variant = llama_config(48, 4, 2, 2, 72, 300, attention_bias=True, mlp_bias=True,
-                                 head_dim=16, rope_theta=500000.0, eos_token_id=[2, 3])
+                                 head_dim=16, rope_theta=500000.0, eos_token_id=[2, 3],
+                                 rope_scaling={"factor": 8.0, "low_freq_factor": 1.0,
+                                               "high_freq_factor": 4.0,
+                                               "original_max_position_embeddings": 64,
+                                               "rope_type": "llama3"})
     return [
         ("llada-tiny", llada, llada_tensors, "f32", 3, 1),
         ("llada-tiny-bf16", llada, llada_tensors, "bf16", 2, 1),

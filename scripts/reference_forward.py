@@ -70,10 +70,28 @@ def rotate_half(x):
     return np.concatenate([-x[..., half:], x[..., :half]], axis=-1)
 
 
-def apply_rope(x, theta):
-    """x: [heads, T, head_dim]; HF rotate-half RoPE with positions 0..T-1."""
-    dim = x.shape[-1]
+def rope_inv_freq(dim, theta, scaling):
+    """HF rope_init_fn: default, linear, llama3 (modeling_rope_utils.py)."""
     inv_freq = 1.0 / (theta ** (np.arange(0, dim, 2, dtype=np.float64) / dim))
+    kind = (scaling or {}).get("rope_type", (scaling or {}).get("type", "default"))
+    if kind == "linear":
+        return inv_freq / scaling["factor"]
+    if kind == "llama3":
+        factor, old = scaling["factor"], scaling["original_max_position_embeddings"]
+        low, high = scaling["low_freq_factor"], scaling["high_freq_factor"]
+        wavelen = 2 * math.pi / inv_freq
+        scaled = np.where(wavelen > old / low, inv_freq / factor, inv_freq)
+        smooth = (old / wavelen - low) / (high - low)
+        smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+        medium = ~(wavelen < old / high) & ~(wavelen > old / low)
+        return np.where(medium, smoothed, scaled)
+    if kind != "default":
+        raise SystemExit("unsupported rope_scaling " + kind)
+    return inv_freq
+
+
+def apply_rope(x, inv_freq):
+    """x: [heads, T, head_dim]; HF rotate-half RoPE with positions 0..T-1."""
     freqs = np.outer(np.arange(x.shape[1], dtype=np.float64), inv_freq)
     emb = np.concatenate([freqs, freqs], axis=-1)
     return x * np.cos(emb) + rotate_half(x) * np.sin(emb)
@@ -83,11 +101,11 @@ def silu(x):
     return x / (1.0 + np.exp(-x))
 
 
-def attention(q, k, v, n_heads, n_kv, head_dim, theta, causal):
+def attention(q, k, v, n_heads, n_kv, head_dim, inv_freq, causal):
     """q: [T, n_heads*hd], k/v: [T, n_kv*hd] -> [T, n_heads*hd]."""
     T = q.shape[0]
-    q = apply_rope(q.reshape(T, n_heads, head_dim).transpose(1, 0, 2), theta)
-    k = apply_rope(k.reshape(T, n_kv, head_dim).transpose(1, 0, 2), theta)
+    q = apply_rope(q.reshape(T, n_heads, head_dim).transpose(1, 0, 2), inv_freq)
+    k = apply_rope(k.reshape(T, n_kv, head_dim).transpose(1, 0, 2), inv_freq)
     v = v.reshape(T, n_kv, head_dim).transpose(1, 0, 2)
     group = n_heads // n_kv  # repeat_kv: query head h uses kv head h // group
     k = np.repeat(k, group, axis=0)
@@ -128,7 +146,8 @@ def llada_forward(c, w, ids):
         if c.get("attention_layer_norm"):
             q = rms_norm(q, g(b + "q_norm.weight"), eps, g(b + "q_norm.bias"))
             k = rms_norm(k, g(b + "k_norm.weight"), eps, g(b + "k_norm.bias"))
-        att = attention(q, k, v, heads, kv, hd, c["rope_theta"], causal=False)
+        att = attention(q, k, v, heads, kv, hd, rope_inv_freq(hd, c["rope_theta"], None),
+                        causal=False)
         x = x + linear(att, w[b + "attn_out.weight"], g(b + "attn_out.bias"))
         h = rms_norm(x, g(b + "ff_norm.weight"), eps, g(b + "ff_norm.bias"))
         gate = linear(h, w[b + "ff_proj.weight"], g(b + "ff_proj.bias"))
@@ -158,7 +177,8 @@ def hf_forward(c, w, ids, causal):
         q = linear(h, w[b + "self_attn.q_proj.weight"], g(b + "self_attn.q_proj.bias"))
         k = linear(h, w[b + "self_attn.k_proj.weight"], g(b + "self_attn.k_proj.bias"))
         v = linear(h, w[b + "self_attn.v_proj.weight"], g(b + "self_attn.v_proj.bias"))
-        att = attention(q, k, v, heads, kv, hd, c.get("rope_theta", 10000.0), causal)
+        inv_freq = rope_inv_freq(hd, c.get("rope_theta", 10000.0), c.get("rope_scaling"))
+        att = attention(q, k, v, heads, kv, hd, inv_freq, causal)
         x = x + linear(att, w[b + "self_attn.o_proj.weight"], g(b + "self_attn.o_proj.bias"))
         h = rms_norm(x, w[b + "post_attention_layernorm.weight"], eps)
         gate = linear(h, w[b + "mlp.gate_proj.weight"], g(b + "mlp.gate_proj.bias"))

@@ -4,6 +4,41 @@
 
 namespace remask {
 
+namespace {
+
+// rope_scaling {"rope_type" (or "type"): "default" | "linear" | "llama3", "factor", ...}.
+void read_rope_scaling(const ConfigReader& c, ModelConfig& m) {
+    const auto& scaling = c.raw("rope_scaling");
+    std::string type;
+    if (scaling.is_object()) {
+        const auto& t = scaling.contains("rope_type") ? scaling["rope_type"] : scaling.value("type", nlohmann::json());
+        if (t.is_string()) type = t.get<std::string>();
+    }
+    auto number = [&](const char* key) {
+        if (!scaling.contains(key) || !scaling[key].is_number() || scaling[key].get<double>() <= 0)
+            c.fail("rope_scaling", std::string("needs a positive \"") + key + "\" for type " + type);
+        return scaling[key].get<double>();
+    };
+    if (type == "default") return;
+    if (type == "linear") {
+        m.rope_scaling = type;
+        m.rope_factor = number("factor");
+    } else if (type == "llama3") {
+        m.rope_scaling = type;
+        m.rope_factor = number("factor");
+        m.rope_low_freq_factor = number("low_freq_factor");
+        m.rope_high_freq_factor = number("high_freq_factor");
+        m.rope_original_max_positions = number("original_max_position_embeddings");
+        if (m.rope_high_freq_factor <= m.rope_low_freq_factor)
+            c.fail("rope_scaling", "high_freq_factor must exceed low_freq_factor");
+    } else {
+        c.fail("rope_scaling", "= " + scaling.dump() +
+                                   " is not supported (only \"default\", \"linear\" and \"llama3\")");
+    }
+}
+
+}  // namespace
+
 ModelConfig parse_hf_config(const ConfigReader& c, Family family) {
     ModelConfig m;
     m.family = family;
@@ -11,15 +46,7 @@ ModelConfig parse_hf_config(const ConfigReader& c, Family family) {
     m.shift_logits = family == Family::dream;
 
     c.require_string("hidden_act", "silu", "only SiLU-gated MLPs (SwiGLU) are implemented");
-    if (c.has("rope_scaling")) {
-        // {"rope_type": "default"} is plain RoPE; any other scaling changes positions.
-        const auto& scaling = c.raw("rope_scaling");
-        const std::string type = scaling.is_object()
-                                     ? scaling.value("rope_type", scaling.value("type", std::string()))
-                                     : std::string();
-        if (type != "default")
-            c.fail("rope_scaling", "= " + scaling.dump() + " is not supported (only plain RoPE)");
-    }
+    if (c.has("rope_scaling")) read_rope_scaling(c, m);
     if (family != Family::llama)
         c.require_flag("use_sliding_window", false, "sliding-window attention is not implemented");
 

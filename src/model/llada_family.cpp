@@ -51,9 +51,13 @@ ModelConfig parse_llada_config(const ConfigReader& c) {
     m.attn_out_bias = include_bias;
     m.mlp_bias = include_bias;
     m.norm_weight = c.flag_or("layer_norm_with_affine", true);
-    m.norm_bias = m.norm_weight && c.flag_or("bias_for_layer_norm", include_bias);
+    // OLMo's LayerNormBase: a norm with a scale also has a shift when bias_for_layer_norm
+    // (null: include_bias) says so.
+    const bool norm_shift = c.flag_or("bias_for_layer_norm", include_bias);
+    m.norm_bias = m.norm_weight && norm_shift;
     m.qk_norm = c.flag_or("attention_layer_norm", false);
     m.qk_norm_weight = c.flag_or("attention_layer_norm_with_affine", true);
+    m.qk_norm_bias = m.qk_norm_weight && norm_shift;
     m.tied_head = c.flag_or("weight_tying", false);
     m.head_bias = include_bias && !m.tied_head;  // the tied head is F.linear(x, wte) without bias
     if (c.flag_or("input_emb_norm", false)) m.embed_scale = std::sqrt(double(m.hidden_size));

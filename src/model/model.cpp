@@ -37,7 +37,7 @@ int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {
 Model::Model(Checkpoint checkpoint, ModelConfig config)
     : checkpoint_(std::move(checkpoint)), config_(std::move(config)) {
     weights_ = load_transformer_weights(checkpoint_, config_);
-    rope_ = RopeTable(config_.head_dim, config_.rope_theta, 256);
+    rope_ = RopeTable(rope_frequencies(config_), 256);
 }
 
 std::unique_ptr<Model> Model::load(const std::string& dir, const LoadOptions&) {

@@ -1,8 +1,10 @@
 #include "model/model_config.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.h"
+#include "kernels/cpu/rope.h"
 #include "model/families.h"
 
 namespace remask {
@@ -37,6 +39,29 @@ std::string family_name(Family family) {
         case Family::llama: return "llama";
     }
     return "?";
+}
+
+std::vector<double> rope_frequencies(const ModelConfig& c) {
+    std::vector<double> inv_freq = rope_inverse_frequencies(c.head_dim, c.rope_theta);
+    if (c.rope_scaling == "linear") {
+        for (double& f : inv_freq) f /= c.rope_factor;
+    } else if (c.rope_scaling == "llama3") {
+        // Wavelengths longer than the original context / low_freq_factor are stretched by
+        // `factor`; shorter than context / high_freq_factor kept; in between interpolated.
+        const double low_wavelen = c.rope_original_max_positions / c.rope_low_freq_factor;
+        const double high_wavelen = c.rope_original_max_positions / c.rope_high_freq_factor;
+        for (double& f : inv_freq) {
+            const double wavelen = 2 * M_PI / f;
+            if (wavelen > low_wavelen) {
+                f /= c.rope_factor;
+            } else if (wavelen >= high_wavelen) {
+                const double smooth = (c.rope_original_max_positions / wavelen - c.rope_low_freq_factor) /
+                                      (c.rope_high_freq_factor - c.rope_low_freq_factor);
+                f = (1 - smooth) * f / c.rope_factor + smooth * f;
+            }
+        }
+    }
+    return inv_freq;
 }
 
 TensorLayout tensor_layout(Family family) {

@@ -35,6 +35,13 @@ struct ModelConfig {
 
     // Math switches.
     double rope_theta = 10000.0;
+    // rope_scaling: "" (none), "linear" (all frequencies / factor) or "llama3" (Llama 3.1+:
+    // low frequencies / factor, high ones kept, the band between interpolated).
+    std::string rope_scaling;
+    double rope_factor = 1.0;
+    double rope_low_freq_factor = 1.0;
+    double rope_high_freq_factor = 4.0;
+    double rope_original_max_positions = 8192;
     double norm_eps = 1e-6;
     bool qkv_bias = false;
     bool attn_out_bias = false;
@@ -43,6 +50,7 @@ struct ModelConfig {
     bool norm_bias = false;      // RMSNorm has a learned shift (LLaDA bias_for_layer_norm)
     bool qk_norm = false;        // RMSNorm on q and k after projection (LLaDA attention_layer_norm)
     bool qk_norm_weight = true;  // ... with a learned scale
+    bool qk_norm_bias = false;   // ... and a learned shift
     bool tied_head = false;      // LM head = embedding matrix
     bool head_bias = false;
     double embed_scale = 1.0;    // embeddings multiplied by this (LLaDA input_emb_norm: sqrt(d))
@@ -56,6 +64,9 @@ struct ModelConfig {
 
     bool bidirectional() const { return !causal; }
 };
+
+// RoPE inverse frequencies [head_dim / 2] after the config's scaling rule.
+std::vector<double> rope_frequencies(const ModelConfig& config);
 
 // Recognises the family from model_type (else architectures) and reads its keys.
 // Throws InputError("<config_path>: <key>", ...) for an unknown family, a missing or

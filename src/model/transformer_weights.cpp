@@ -60,11 +60,10 @@ TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const 
         l.v_bias = load.vector(n(names.v) + ".bias", kvd, c.qkv_bias);
         l.o_bias = load.vector(n(names.o) + ".bias", d, c.attn_out_bias);
         if (c.qk_norm) {
-            const bool affine = c.qk_norm_weight;
-            l.q_norm_weight = load.vector(n(names.q_norm) + ".weight", qd, affine);
-            l.q_norm_bias = load.vector(n(names.q_norm) + ".bias", qd, affine && norm_b);
-            l.k_norm_weight = load.vector(n(names.k_norm) + ".weight", kvd, affine);
-            l.k_norm_bias = load.vector(n(names.k_norm) + ".bias", kvd, affine && norm_b);
+            l.q_norm_weight = load.vector(n(names.q_norm) + ".weight", qd, c.qk_norm_weight);
+            l.q_norm_bias = load.vector(n(names.q_norm) + ".bias", qd, c.qk_norm_bias);
+            l.k_norm_weight = load.vector(n(names.k_norm) + ".weight", kvd, c.qk_norm_weight);
+            l.k_norm_bias = load.vector(n(names.k_norm) + ".bias", kvd, c.qk_norm_bias);
         }
         l.ffn_norm_weight = load.vector(n(names.ffn_norm) + ".weight", d, norm_w);
         l.ffn_norm_bias = load.vector(n(names.ffn_norm) + ".bias", d, norm_b);

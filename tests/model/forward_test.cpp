@@ -124,6 +124,7 @@ TEST(Forward, ConfigExposesFamilyFacts) {
 
     auto llama = Model::load(test::fixture("llama-variant-tiny"));
     EXPECT_EQ(llama->config().head_dim, 16);
+    EXPECT_EQ(llama->config().rope_scaling, "llama3");
     EXPECT_EQ(llama->config().eos_token_ids, (std::vector<int64_t>{2, 3}));
     EXPECT_EQ(llama->weight_dtype(), "f32");
 }

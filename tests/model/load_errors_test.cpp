@@ -55,6 +55,25 @@ TEST(LoadErrors, MissingShardNamesIt) {
     EXPECT_CONTAINS(error, "missing shard");
 }
 
+TEST(LoadErrors, IndexListsTensorAShardLacks) {
+    const std::string dir = test::copy_fixture("llada-tiny");
+    nlohmann::json index;
+    std::ifstream(dir + "/model.safetensors.index.json") >> index;
+    index["weight_map"]["model.transformer.extra.weight"] = "model-00001-of-00003.safetensors";
+    std::ofstream(dir + "/model.safetensors.index.json") << index.dump();
+    const std::string error = load_error(dir);
+    EXPECT_CONTAINS(error, "model-00001-of-00003.safetensors");
+    EXPECT_CONTAINS(error, "'model.transformer.extra.weight' is listed");
+}
+
+TEST(LoadErrors, CorruptIndexAndConfigJson) {
+    const std::string dir = test::copy_fixture("llada-tiny");
+    std::ofstream(dir + "/model.safetensors.index.json") << "{\"weight_map\": [";
+    EXPECT_CONTAINS(load_error(dir), "model.safetensors.index.json: not valid JSON");
+    std::ofstream(dir + "/config.json") << "[1, 2]";
+    EXPECT_CONTAINS(load_error(dir), "config.json: not a JSON object");
+}
+
 TEST(LoadErrors, ShardedModelLoadsAcrossShards) {
     auto model = Model::load(test::fixture("llada-tiny"));
     EXPECT_EQ(model->config().num_layers, 2);
@@ -119,11 +138,12 @@ INSTANTIATE_TEST_SUITE_P(
                     FlagCase{"qwen2-tiny", "use_sliding_window", true},
                     FlagCase{"qwen2-tiny", "hidden_act", "gelu"},
                     FlagCase{"llama-tiny", "rope_scaling",
-                             nlohmann::json{{"rope_type", "llama3"}, {"factor", 8.0}}},
+                             nlohmann::json{{"rope_type", "yarn"}, {"factor", 8.0}}},
+                    FlagCase{"llama-tiny", "rope_scaling", nlohmann::json{{"rope_type", "llama3"}}},
                     FlagCase{"dream-tiny", "num_key_value_heads", 3},
                     FlagCase{"dream-tiny", "hidden_size", "wide"}),
     [](const testing::TestParamInfo<FlagCase>& info) {
-        std::string name = std::string(info.param.fixture) + "_" + info.param.key;
+        std::string name = std::string(info.param.fixture) + "_" + info.param.key + "_" + std::to_string(info.index);
         for (char& ch : name)
             if (ch == '-') ch = '_';
         return name;

@@ -5,8 +5,18 @@
 
 namespace remask {
 
+std::vector<double> rope_inverse_frequencies(int64_t head_dim, double theta) {
+    std::vector<double> inv_freq(head_dim / 2);
+    for (int64_t i = 0; i < head_dim / 2; ++i)
+        inv_freq[i] = 1.0 / std::pow(theta, double(2 * i) / double(head_dim));
+    return inv_freq;
+}
+
 RopeTable::RopeTable(int64_t head_dim, double theta, int64_t max_positions)
-    : head_dim_(head_dim), theta_(theta) {
+    : RopeTable(rope_inverse_frequencies(head_dim, theta), max_positions) {}
+
+RopeTable::RopeTable(std::vector<double> inv_freq, int64_t max_positions)
+    : head_dim_(static_cast<int64_t>(inv_freq.size()) * 2), inv_freq_(std::move(inv_freq)) {
     reserve(max_positions);
 }
 
@@ -17,8 +27,7 @@ void RopeTable::reserve(int64_t n) {
     sin_.resize(n * half);
     for (int64_t p = max_positions_; p < n; ++p) {
         for (int64_t i = 0; i < half; ++i) {
-            const double inv_freq = 1.0 / std::pow(theta_, double(2 * i) / double(head_dim_));
-            const double angle = double(p) * inv_freq;
+            const double angle = double(p) * inv_freq_[i];
             cos_[p * half + i] = static_cast<float>(std::cos(angle));
             sin_[p * half + i] = static_cast<float>(std::sin(angle));
         }

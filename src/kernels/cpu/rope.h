@@ -9,11 +9,16 @@
 
 namespace remask {
 
+// The plain inverse frequencies theta^(-2i / head_dim), i < head_dim / 2.
+std::vector<double> rope_inverse_frequencies(int64_t head_dim, double theta);
+
 // cos/sin tables for positions [0, max_positions), computed in double.
 class RopeTable {
 public:
     RopeTable() = default;
     RopeTable(int64_t head_dim, double theta, int64_t max_positions);
+    // inv_freq: [head_dim / 2], e.g. after a RoPE scaling rule changed some of them.
+    RopeTable(std::vector<double> inv_freq, int64_t max_positions);
 
     int64_t head_dim() const { return head_dim_; }
     int64_t max_positions() const { return max_positions_; }
@@ -25,7 +30,7 @@ public:
 
 private:
     int64_t head_dim_ = 0;
-    double theta_ = 0;
+    std::vector<double> inv_freq_;
     int64_t max_positions_ = 0;
     std::vector<float> cos_, sin_;
 };

@@ -1,0 +1,104 @@
+// `remask logits` and `remask info` end to end through the built binary (env REMASK_BIN).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "model/model.h"
+#include "test_support.h"
+
+namespace remask {
+namespace {
+
+struct CommandResult {
+    int exit_code;
+    std::string out;  // stdout
+    std::string err;  // stderr
+};
+
+CommandResult run_remask(const std::string& args) {
+    const char* bin = std::getenv("REMASK_BIN");
+    if (!bin) ADD_FAILURE() << "REMASK_BIN is not set";
+    const std::string err_path = test::scratch_dir() + "/stderr.txt";
+    const std::string command = std::string(bin ? bin : "remask") + " " + args + " 2>" + err_path;
+    CommandResult run{-1, "", ""};
+    FILE* pipe = ::popen(command.c_str(), "r");
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream in(err_path);
+    run.err.assign(std::istreambuf_iterator<char>(in), {});
+    return run;
+}
+
+TEST(Cli, LogitsWritesWhatTheEngineComputes) {
+    const std::string model_dir = test::fixture("dream-tiny");
+    const std::string out = test::scratch_dir() + "/logits.npy";
+    const CommandResult run = run_remask("logits --model " + model_dir + " --ids 5,17,3,590 --rows 0,3 --out " + out);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, "");
+    const NpyArray written = read_npy_f32(out);
+    auto model = Model::load(model_dir);
+    std::vector<float> expected;
+    model->forward({{5, 17, 3, 590}}, {0, 3}, expected);
+    EXPECT_EQ(written.shape, (std::vector<int64_t>{2, 600}));
+    EXPECT_EQ(written.data, expected);
+}
+
+TEST(Cli, LogitsNpyIsReadableByNumpy) {
+    const std::string out = test::scratch_dir() + "/logits.npy";
+    ASSERT_EQ(run_remask("logits --model " + test::fixture("llama-tiny") + " --ids 1,2,3 --out " + out).exit_code, 0);
+    const std::string check = std::string(REMASK_PYTHON) +
+                              " -c \"import numpy as n,sys; a=n.load(sys.argv[1]); "
+                              "sys.exit(0 if a.shape==(3,800) and a.dtype==n.float32 else 1)\" " + out;
+    EXPECT_EQ(std::system(check.c_str()), 0);
+}
+
+TEST(Cli, LogitsErrorsAreOneLine) {
+    const std::string out = test::scratch_dir() + "/logits.npy";
+    CommandResult bad_ids = run_remask("logits --model " + test::fixture("llama-tiny") + " --ids 1,x --out " + out);
+    EXPECT_EQ(bad_ids.exit_code, 2);
+    EXPECT_NE(bad_ids.err.find("remask: error: --ids"), std::string::npos) << bad_ids.err;
+
+    CommandResult out_of_vocab = run_remask("logits --model " + test::fixture("llama-tiny") + " --ids 1,900 --out " + out);
+    EXPECT_EQ(out_of_vocab.exit_code, 1);
+    EXPECT_NE(out_of_vocab.err.find("outside the vocabulary"), std::string::npos) << out_of_vocab.err;
+
+    CommandResult no_model = run_remask("logits --model /nonexistent --ids 1 --out " + out);
+    EXPECT_EQ(no_model.exit_code, 1);
+    EXPECT_EQ(std::count(no_model.err.begin(), no_model.err.end(), '\n'), 1) << no_model.err;
+}
+
+TEST(Cli, InfoJsonDescribesModel) {
+    const CommandResult run = run_remask("info --json --model " + test::fixture("llada-tiny-bf16"));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto info = nlohmann::json::parse(run.out);
+    EXPECT_EQ(info["family"], "llada");
+    EXPECT_EQ(info["attention"], "bidirectional");
+    EXPECT_EQ(info["layers"], 2);
+    EXPECT_EQ(info["hidden_size"], 64);
+    EXPECT_EQ(info["kv_heads"], 2);
+    EXPECT_EQ(info["dtype"], "bf16");
+    EXPECT_EQ(info["mask_token_id"], 497);
+    // embedding + 2 × (2 norms + q,k,v,o + 3 FFN) + final norm + head
+    const int64_t d = 64, v = 512, ffn = 96, kv = 32;
+    const int64_t per_layer = 2 * d + d * d + 2 * kv * d + d * d + 3 * ffn * d;
+    EXPECT_EQ(info["parameters"], v * d + 2 * per_layer + d + v * d);
+    EXPECT_EQ(info["weight_bytes"], 2 * info["parameters"].get<int64_t>());
+}
+
+TEST(Cli, InfoTextNamesFamilyAndAttention) {
+    const CommandResult run = run_remask("info --model " + test::fixture("qwen2-tiny"));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.out.find("qwen2"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("causal"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("tied"), std::string::npos) << run.out;
+}
+
+}  // namespace
+}  // namespace remask
