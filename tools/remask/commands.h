@@ -10,4 +10,6 @@ namespace remask::cli {
 // Registry: each line adds one working subcommand.
 void add_all_commands(CLI::App& app);
 
+void add_chat_command(CLI::App& app);
+
 }  // namespace remask::cli

@@ -1,0 +1,133 @@
+#include "llm/call_cache.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "core/error.h"
+#include "llm/chat_json.h"
+
+namespace remask {
+
+CallCache::CallCache(const std::string& path) : path_(path) {
+    std::filesystem::path file(path);
+    std::error_code ignored;
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ignored);
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK)
+        fail("cannot open");
+    // Other processes may hold the write lock for a moment; wait instead of failing.
+    sqlite3_busy_timeout(db_, 30000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("CREATE TABLE IF NOT EXISTS calls ("
+         " key TEXT PRIMARY KEY,"
+         " model TEXT NOT NULL,"
+         " response TEXT NOT NULL,"
+         " created_unix INTEGER NOT NULL) WITHOUT ROWID");
+    if (sqlite3_prepare_v2(db_, "SELECT response FROM calls WHERE key = ?1", -1, &find_,
+                           nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_,
+                           "INSERT OR REPLACE INTO calls (key, model, response, created_unix)"
+                           " VALUES (?1, ?2, ?3, ?4)",
+                           -1, &store_, nullptr) != SQLITE_OK)
+        fail("cannot prepare statements on");
+}
+
+CallCache::~CallCache() {
+    sqlite3_finalize(find_);
+    sqlite3_finalize(store_);
+    sqlite3_close(db_);
+}
+
+void CallCache::fail(const std::string& action) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    throw ExternalError("cache " + path_, action + ": " + message +
+                                              " (use --no-cache, or set REMASK_CACHE to another file)");
+}
+
+void CallCache::exec(const char* sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string message = error ? error : "unknown error";
+        sqlite3_free(error);
+        throw ExternalError("cache " + path_, std::string(sql) + ": " + message);
+    }
+}
+
+std::shared_ptr<CallCache> CallCache::open_shared(const std::string& path) {
+    static std::mutex registry_mutex;
+    static std::map<std::string, std::weak_ptr<CallCache>> registry;
+    std::lock_guard lock(registry_mutex);
+    std::string canonical = std::filesystem::absolute(path).lexically_normal().string();
+    if (auto existing = registry[canonical].lock()) return existing;
+    auto cache = std::make_shared<CallCache>(path);
+    registry[canonical] = cache;
+    return cache;
+}
+
+std::optional<ChatResponse> CallCache::find(const std::string& key) {
+    std::string text;
+    {
+        std::lock_guard lock(mutex_);
+        sqlite3_reset(find_);
+        sqlite3_bind_text(find_, 1, key.data(), int(key.size()), SQLITE_STATIC);
+        int rc = sqlite3_step(find_);
+        if (rc == SQLITE_ROW) {
+            text.assign(reinterpret_cast<const char*>(sqlite3_column_text(find_, 0)),
+                        size_t(sqlite3_column_bytes(find_, 0)));
+        } else if (rc != SQLITE_DONE) {
+            sqlite3_reset(find_);
+            fail("cannot read");
+        }
+        sqlite3_reset(find_);
+        if (rc != SQLITE_ROW) return std::nullopt;
+    }
+    // A row written by a newer or broken version is treated as a miss: the call is redone.
+    try {
+        ChatResponse response = response_from_json(nlohmann::json::parse(text));
+        response.cached = true;
+        return response;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+void CallCache::store(const std::string& key, const std::string& model, const ChatResponse& response) {
+    std::string text = response_to_json(response).dump();
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    std::lock_guard lock(mutex_);
+    sqlite3_reset(store_);
+    sqlite3_bind_text(store_, 1, key.data(), int(key.size()), SQLITE_STATIC);
+    sqlite3_bind_text(store_, 2, model.data(), int(model.size()), SQLITE_STATIC);
+    sqlite3_bind_text(store_, 3, text.data(), int(text.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(store_, 4, now);
+    // Autocommit: the row is in the WAL file when step() returns.
+    int rc = sqlite3_step(store_);
+    sqlite3_reset(store_);
+    if (rc != SQLITE_DONE) fail("cannot write");
+}
+
+int64_t CallCache::size() {
+    std::lock_guard lock(mutex_);
+    sqlite3_stmt* count = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM calls", -1, &count, nullptr) != SQLITE_OK)
+        fail("cannot count rows of");
+    int64_t rows = sqlite3_step(count) == SQLITE_ROW ? sqlite3_column_int64(count, 0) : 0;
+    sqlite3_finalize(count);
+    return rows;
+}
+
+std::string default_cache_path() {
+    if (const char* env = std::getenv("REMASK_CACHE"); env && *env) return env;
+    const char* home = std::getenv("HOME");
+    std::filesystem::path base = (home && *home) ? std::filesystem::path(home) / ".cache" : ".cache";
+    return (base / "remask" / "calls.sqlite").string();
+}
+
+}  // namespace remask

@@ -1,0 +1,56 @@
+#pragma once
+// The call cache: answers of finished calls in one SQLite file, keyed by the SHA-256 of the
+// canonical request (llm/chat_json.h: cache_key).
+//
+//   auto cache = CallCache::open_shared(default_cache_path());
+//   if (auto hit = cache->find(key)) return *hit;      // no call made
+//   ... call ...
+//   cache->store(key, model, response);               // committed before it is used
+//
+// Promises: WAL journal with synchronous=NORMAL, so every store() is committed when it
+// returns and survives a killed process (not necessarily a power cut); several processes
+// may share one file (busy_timeout 30 s); only responses are stored, never request headers
+// or keys. Thread-safe.
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "llm/language_model.h"
+
+namespace remask {
+
+class CallCache {
+public:
+    // Creates the file and its folder when missing. Throws ExternalError naming the path.
+    explicit CallCache(const std::string& path);
+    ~CallCache();
+    CallCache(const CallCache&) = delete;
+    CallCache& operator=(const CallCache&) = delete;
+
+    // One CallCache per path in this process, shared by every client that names it.
+    static std::shared_ptr<CallCache> open_shared(const std::string& path);
+
+    std::optional<ChatResponse> find(const std::string& key);
+    void store(const std::string& key, const std::string& model, const ChatResponse& response);
+    int64_t size();
+    const std::string& path() const { return path_; }
+
+private:
+    void exec(const char* sql);
+    [[noreturn]] void fail(const std::string& action);
+
+    std::string path_;
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* find_ = nullptr;
+    sqlite3_stmt* store_ = nullptr;
+    std::mutex mutex_;
+};
+
+// $REMASK_CACHE when set, else ~/.cache/remask/calls.sqlite ($HOME; else the current folder).
+std::string default_cache_path();
+
+}  // namespace remask
