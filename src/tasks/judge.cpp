@@ -92,7 +92,7 @@ std::vector<ChatMessage> judge_messages(const std::string& rubric, const std::st
     std::string user = "Rubric:\n" + rubric + "\n\nQuestion:\n" + input + "\n\n";
     if (!reference.empty()) user += "Reference answer:\n" + reference + "\n\n";
     user += "Answer to grade:\n" + answer;
-    return {{"system", system, {}, "", ""}, {"user", user, {}, "", ""}};
+    return {ChatMessage::of("system", system), ChatMessage::of("user", user)};
 }
 
 }  // namespace remask

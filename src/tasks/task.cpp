@@ -17,8 +17,8 @@ std::vector<Example> Task::subset(const std::string& split_name, size_t n, uint6
 std::vector<ChatMessage> SingleTurnTask::messages(const std::string& system_prompt,
                                                   const Example& example) const {
     std::vector<ChatMessage> out;
-    if (!system_prompt.empty()) out.push_back({"system", system_prompt, {}, "", ""});
-    out.push_back({"user", example.input, {}, "", ""});
+    if (!system_prompt.empty()) out.push_back(ChatMessage::of("system", system_prompt));
+    out.push_back(ChatMessage::of("user", example.input));
     return out;
 }
 

@@ -7,6 +7,7 @@ namespace remask::cli {
 void add_all_commands(CLI::App& app) {
     (void)app;
     add_chat_command(app);
+    add_eval_command(app);
 }
 
 }  // namespace remask::cli

@@ -11,5 +11,6 @@ namespace remask::cli {
 void add_all_commands(CLI::App& app);
 
 void add_chat_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace remask::cli
