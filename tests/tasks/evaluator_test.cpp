@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "scripted_model.h"
+#include "scripted_sst2.h"
 #include "tasks/metrics.h"
 #include "tasks/sst2_task.h"
 #include "temp_dir.h"
@@ -14,25 +15,17 @@ namespace {
 
 using testing::fresh_dir;
 using testing::ScriptedModel;
-using testing::write_file;
 
-// Ten dev sentences s0..s9 (s0–s5 positive, s6–s9 negative) and the target's scripted
-// answers: 5 right, 2 wrong, 3 unparseable (no label, only negated, empty).
+// The scripted case of scripted_sst2.h; s1's answer comes from the cache.
 struct ScriptedSst2 {
     std::filesystem::path dir;
     ScriptedModel target;
 
     ScriptedSst2() {
         dir = fresh_dir();
-        std::string dev = "sentence\tlabel\n";
-        for (int i = 0; i < 10; ++i) dev += "s" + std::to_string(i) + "\t" + (i < 6 ? "1" : "0") + "\n";
-        write_file(dir / "sst2/glue_dev.tsv", dev);
-        write_file(dir / "sst2/stsa.binary.train", "1 t0\n");
-        write_file(dir / "sst2/glue_test_labeled_from_trees.tsv", "label_from_ptb\tsentence\n1\tu0\n");
-        const char* replies[] = {"Positive.", "positive", "The sentiment is negative.", "I can't tell",
-                                 "Positive, though with negative moments", "not negative",
-                                 "negative", "NEGATIVE!!", "positive", ""};
-        for (int i = 0; i < 10; ++i) target.on("s" + std::to_string(i), replies[i], /*cached=*/i == 1);
+        testing::write_scripted_sst2(dir);
+        for (const auto& [sentence, reply] : testing::scripted_replies())
+            target.on(sentence, reply, /*cached=*/sentence == "s1");
     }
 };
 
