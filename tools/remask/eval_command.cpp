@@ -175,7 +175,8 @@ void add_eval_command(CLI::App& app) {
     CLI::App* eval = app.add_subcommand("eval", "Score a system prompt on a task split (SST-2, SST-5, a JSONL dataset)");
     eval->add_option("--task", options->task, "sst2 | sst5 | jsonl (default: [task] name of --config)");
     eval->add_option("--data", options->data, "jsonl: the dataset file");
-    eval->add_option("--metric", options->metric, "jsonl: exact | contains | regex | labels | numeric | judge");
+    eval->add_option("--metric", options->metric, "jsonl: exact | contains | regex | labels | numeric | judge")
+        ->check(CLI::IsMember({"exact", "contains", "regex", "labels", "numeric", "judge"}));
     eval->add_option("--rubric", options->rubric, "jsonl judge: the rubric, or a file holding it");
     eval->add_option("--labels", options->labels, "jsonl labels: the label set, comma-separated");
     eval->add_option("--tolerance", options->tolerance, "jsonl numeric: absolute tolerance (default 1e-6)");
