@@ -39,6 +39,26 @@ void Accounting::set_usd_cap(double usd) {
     usd_cap_ = usd;
 }
 
+void Accounting::apply(const BudgetSettings& budget) {
+    set_call_cap("target", budget.target_calls);
+    set_token_cap(budget.tokens);
+    set_usd_cap(budget.usd);
+}
+
+nlohmann::json Accounting::to_json() const {
+    auto kinds = by_kind();
+    KindTotals sum = overall();
+    nlohmann::json calls = nlohmann::json::object();
+    for (const char* kind : {"target", "user", "rewriter", "judge"}) calls[kind] = kinds[kind].calls;
+    for (const auto& [kind, totals] : kinds) calls[kind] = totals.calls;
+    return {{"calls", calls},
+            {"tokens", {{"prompt", sum.prompt_tokens}, {"completion", sum.completion_tokens}}},
+            {"usd", sum.usd},
+            {"cache_hits", sum.cache_hits},
+            {"retries", sum.retries},
+            {"failures", sum.failures}};
+}
+
 CallTicket Accounting::begin_call(const std::string& kind) {
     std::lock_guard lock(mutex_);
     auto cap = call_caps_.find(kind);

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/settings.h"
 #include "llm/language_model.h"
 
 namespace remask {
@@ -65,6 +66,8 @@ public:
     void set_call_cap(const std::string& kind, int64_t calls);
     void set_token_cap(int64_t tokens);
     void set_usd_cap(double usd);
+    // [budget] target_calls, tokens, usd (the other kinds have no cap in the config).
+    void apply(const BudgetSettings& budget);
 
     // Throws BudgetExhausted naming the cap when no new call may start.
     CallTicket begin_call(const std::string& kind);
@@ -75,6 +78,9 @@ public:
     KindTotals totals(const std::string& kind) const;
     KindTotals overall() const;  // summed over kinds
     std::map<std::string, KindTotals> by_kind() const;
+    // {"calls": {"target": n, "user": n, "rewriter": n, "judge": n}, "tokens": {"prompt",
+    // "completion"}, "usd", "cache_hits", "retries", "failures"}: summary.json's parts.
+    nlohmann::json to_json() const;
 
 private:
     friend class CallTicket;

@@ -98,19 +98,64 @@ std::optional<ChatResponse> CallCache::find(const std::string& key) {
 }
 
 void CallCache::store(const std::string& key, const std::string& model, const ChatResponse& response) {
-    std::string text = response_to_json(response).dump();
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+    Row row{key, model, response_to_json(response).dump(),
+            std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch()).count()};
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(std::move(row));
+    uint64_t mine = ++queued_;
+    while (committed_through_ < mine) {
+        if (committing_) {
+            committed_.wait(lock);
+            continue;
+        }
+        // Lead: commit everything queued so far, then wake the rows' owners.
+        committing_ = true;
+        std::vector<Row> rows;
+        rows.swap(queue_);
+        uint64_t first = committed_through_ + 1, last = queued_;
+        lock.unlock();
+        std::string error = commit_rows(rows);
+        lock.lock();
+        committing_ = false;
+        committed_through_ = last;
+        if (!error.empty()) failed_[first] = {last, error};
+        committed_.notify_all();
+    }
+    // Did the commit that held this row fail?
+    auto it = failed_.upper_bound(mine);
+    if (it != failed_.begin() && (--it)->second.first >= mine)
+        throw ExternalError("cache " + path_, "cannot write: " + it->second.second +
+                                                  " (use --no-cache, or set REMASK_CACHE to another file)");
+}
+
+std::string CallCache::commit_rows(const std::vector<Row>& rows) {
     std::lock_guard lock(mutex_);
-    sqlite3_reset(store_);
-    sqlite3_bind_text(store_, 1, key.data(), int(key.size()), SQLITE_STATIC);
-    sqlite3_bind_text(store_, 2, model.data(), int(model.size()), SQLITE_STATIC);
-    sqlite3_bind_text(store_, 3, text.data(), int(text.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(store_, 4, now);
-    // Autocommit: the row is in the WAL file when step() returns.
-    int rc = sqlite3_step(store_);
-    sqlite3_reset(store_);
-    if (rc != SQLITE_DONE) fail("cannot write");
+    auto error = [&] { return std::string(sqlite3_errmsg(db_)); };
+    // A single row needs no explicit transaction: autocommit is one.
+    bool grouped = rows.size() > 1;
+    if (grouped && sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return error();
+    for (const Row& row : rows) {
+        sqlite3_reset(store_);
+        sqlite3_bind_text(store_, 1, row.key.data(), int(row.key.size()), SQLITE_STATIC);
+        sqlite3_bind_text(store_, 2, row.model.data(), int(row.model.size()), SQLITE_STATIC);
+        sqlite3_bind_text(store_, 3, row.response.data(), int(row.response.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(store_, 4, row.created_unix);
+        int rc = sqlite3_step(store_);
+        sqlite3_reset(store_);
+        if (rc != SQLITE_DONE) {
+            std::string message = error();
+            if (grouped) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+            return message;
+        }
+    }
+    // The rows are in the WAL file (durable against a killed process) once COMMIT returns.
+    if (grouped && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        std::string message = error();
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        return message;
+    }
+    return "";
 }
 
 int64_t CallCache::size() {

@@ -11,11 +11,20 @@
 // returns and survives a killed process (not necessarily a power cut); several processes
 // may share one file (busy_timeout 30 s); only responses are stored, never request headers
 // or keys. Thread-safe.
+//
+// Grouped commits: threads that store() while a commit is running queue their rows; the
+// next thread to find no commit running writes the whole queue in one transaction and wakes
+// the others. Each store() still returns only after a commit that holds its row. With one
+// thread this is exactly one autocommit INSERT per answer (the simple reference).
 
 #include <sqlite3.h>
 
+#include <condition_variable>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -40,6 +49,12 @@ public:
     const std::string& path() const { return path_; }
 
 private:
+    struct Row {
+        std::string key, model, response;
+        int64_t created_unix;
+    };
+    // Writes rows in one transaction; returns "" or the error.
+    std::string commit_rows(const std::vector<Row>& rows);
     void exec(const char* sql);
     [[noreturn]] void fail(const std::string& action);
 
@@ -47,7 +62,15 @@ private:
     sqlite3* db_ = nullptr;
     sqlite3_stmt* find_ = nullptr;
     sqlite3_stmt* store_ = nullptr;
-    std::mutex mutex_;
+    std::mutex mutex_;  // the connection and its statements
+
+    std::mutex queue_mutex_;  // the group-commit queue below
+    std::condition_variable committed_;
+    std::vector<Row> queue_;
+    uint64_t queued_ = 0;     // rows ever queued; a row's number is its position
+    uint64_t committed_through_ = 0;
+    bool committing_ = false;
+    std::map<uint64_t, std::pair<uint64_t, std::string>> failed_;  // first row → (last, error)
 };
 
 // $REMASK_CACHE when set, else ~/.cache/remask/calls.sqlite ($HOME; else the current folder).

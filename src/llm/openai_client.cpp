@@ -114,7 +114,7 @@ ChatResponse OpenAIClient::chat(const ChatRequest& request) {
 
         std::optional<double> retry_after;
         if (!result.transport_ok()) {
-            last_problem = "no answer from " + url_ + ": " + result.transport_error;
+            last_problem = "no answer: " + result.transport_error;
         } else if (result.status >= 200 && result.status < 300) {
             if (!is_json_content_type(result.content_type)) {
                 last_problem = "HTTP " + std::to_string(result.status) + " with content type '" +
@@ -134,7 +134,7 @@ ChatResponse OpenAIClient::chat(const ChatRequest& request) {
                     if (cache_) cache_->store(key, settings_.model, response);
                     return response;
                 }
-                last_problem = "unusable reply from " + url_ + ": " + parsed.problem;
+                last_problem = "unusable reply: " + parsed.problem;
             }
         } else {
             std::string message = server_error_message(result.body);
@@ -143,7 +143,7 @@ ChatResponse OpenAIClient::chat(const ChatRequest& request) {
                 throw ExternalError("HTTP " + std::to_string(result.status) + " from " + url_,
                                     message + status_hint(result.status, settings_));
             }
-            last_problem = "HTTP " + std::to_string(result.status) + " from " + url_ + ": " + message;
+            last_problem = "HTTP " + std::to_string(result.status) + ": " + message;
             if (!result.retry_after_ms.empty()) {
                 if (auto ms = parse_retry_after(result.retry_after_ms, 0)) retry_after = *ms / 1000.0;
             }
@@ -154,7 +154,7 @@ ChatResponse OpenAIClient::chat(const ChatRequest& request) {
         if (attempt >= max_retries) break;
         accounting_->note_retry(options_.kind);
         double delay = options_.backoff.delay_s(int(attempt), retry_after, jitter_rng());
-        log_info("retry ", attempt + 1, "/", max_retries, " in ", delay, " s: ", last_problem);
+        log_info(url_, ": retry ", attempt + 1, "/", max_retries, " in ", delay, " s: ", last_problem);
         std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     }
     accounting_->note_failure(options_.kind);
