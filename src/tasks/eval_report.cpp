@@ -36,12 +36,12 @@ int64_t text_tokens(const std::string& text) { return static_cast<int64_t>(text.
 
 }  // namespace
 
-nlohmann::json eval_row_json(const EvalRow& row) {
+nlohmann::ordered_json eval_row_json(const EvalRow& row) {
     return {{"id", row.id},
             {"input", row.input},
             {"expected", row.expected},
             {"reply", row.reply},
-            {"parsed", row.parse_failed ? nlohmann::json(nullptr) : nlohmann::json(row.parsed)},
+            {"parsed", row.parse_failed ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(row.parsed)},
             {"score", row.score},
             {"feedback", row.feedback},
             {"tokens_in", row.tokens_in},
@@ -49,9 +49,9 @@ nlohmann::json eval_row_json(const EvalRow& row) {
             {"cached", row.cached}};
 }
 
-nlohmann::json eval_summary_json(const std::string& task, const std::string& split,
+nlohmann::ordered_json eval_summary_json(const std::string& task, const std::string& split,
                                  const Metrics& metrics, int64_t calls, double usd) {
-    nlohmann::json out = {{"task", task}, {"split", split}, {"n", metrics.n}};
+    nlohmann::ordered_json out = {{"task", task}, {"split", split}, {"n", metrics.n}};
     if (metrics.classification) {
         out["accuracy"] = metrics.accuracy;
         out["macro_f1"] = metrics.macro_f1;

@@ -16,14 +16,14 @@
 
 namespace remask {
 
-// {"id", "input", "expected", "reply", "parsed" (null when unparseable), "score",
+// Keys in the documented order. {"id", "input", "expected", "reply", "parsed" (null when unparseable), "score",
 //  "feedback", "tokens_in", "tokens_out", "cached"}
-nlohmann::json eval_row_json(const EvalRow& row);
+nlohmann::ordered_json eval_row_json(const EvalRow& row);
 
 // {"task", "split", "n", "accuracy", "macro_f1", "parse_failures", "mean", "ci95": [lo, hi],
 //  "calls", "usd"}; accuracy and macro_f1 only for classification. parse_failures is a count.
 // calls: target calls sent (cache hits excluded); usd: every call of the run (target + judge).
-nlohmann::json eval_summary_json(const std::string& task, const std::string& split,
+nlohmann::ordered_json eval_summary_json(const std::string& task, const std::string& split,
                                  const Metrics& metrics, int64_t calls, double usd);
 
 struct SpendSummary {
