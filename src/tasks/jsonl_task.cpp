@@ -1,0 +1,226 @@
+#include "tasks/jsonl_task.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "tasks/dataset_files.h"
+#include "tasks/judge.h"
+#include "tasks/text_metrics.h"
+
+namespace remask {
+namespace {
+
+struct Record {
+    size_t line;
+    Example example;
+    bool has_split;
+};
+
+std::string scalar_text(const nlohmann::json& value) {
+    if (value.is_string()) return value.get<std::string>();
+    return value.dump();
+}
+
+Record read_record(const std::string& path, const NumberedLine& line) {
+    const std::string where = file_line(path, line.number);
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(line.text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw InputError(where, std::string("not valid JSON (") + e.what() + ")");
+    }
+    if (!doc.is_object()) throw InputError(where, "expected a JSON object {\"input\": ..., \"expected\": ...}");
+    for (const char* field : {"input", "expected"})
+        if (!doc.contains(field)) throw InputError(where, std::string("missing field \"") + field + "\"");
+    if (!doc["input"].is_string()) throw InputError(where, "field \"input\" must be a string");
+    if (!doc["expected"].is_string() && !doc["expected"].is_number())
+        throw InputError(where, "field \"expected\" must be a string or a number");
+
+    Record r{line.number, {}, doc.contains("split")};
+    r.example.input = doc["input"].get<std::string>();
+    r.example.expected = scalar_text(doc["expected"]);
+    if (r.has_split) {
+        const auto& split = doc["split"];
+        if (!split.is_string() || (split != "train" && split != "dev" && split != "test"))
+            throw InputError(where, "field \"split\" must be \"train\", \"dev\" or \"test\", not " + split.dump());
+        r.example.split = split.get<std::string>();
+    }
+    if (doc.contains("id")) {
+        if (!doc["id"].is_string() && !doc["id"].is_number_integer())
+            throw InputError(where, "field \"id\" must be a string or an integer");
+        r.example.id = scalar_text(doc["id"]);
+    }
+    for (auto it = doc.begin(); it != doc.end(); ++it)
+        if (it.key() != "input" && it.key() != "expected" && it.key() != "id" && it.key() != "split")
+            r.example.extra[it.key()] = it.value();
+    return r;
+}
+
+// Checks what the metric needs of `expected` (and of a line's own tolerance).
+void check_for_metric(const std::string& path, const Record& r, JsonlMetric metric,
+                      const std::vector<std::string>& label_set) {
+    const std::string where = file_line(path, r.line);
+    const Example& e = r.example;
+    switch (metric) {
+        case JsonlMetric::regex:
+            try {
+                std::regex check(e.expected, std::regex::ECMAScript);
+            } catch (const std::regex_error& error) {
+                throw InputError(where, "\"expected\" is not a valid regular expression (" +
+                                            std::string(error.what()) + ")");
+            }
+            break;
+        case JsonlMetric::numeric:
+            if (!parse_number(e.expected))
+                throw InputError(where, "\"expected\" is not a number: \"" + e.expected + "\"");
+            if (e.extra.contains("tolerance") &&
+                (!e.extra["tolerance"].is_number() || e.extra["tolerance"].get<double>() < 0))
+                throw InputError(where, "field \"tolerance\" must be a non-negative number");
+            break;
+        case JsonlMetric::labels:
+            if (LabelParser::words(e.expected).empty())
+                throw InputError(where, "the label \"" + e.expected + "\" has no letter or digit");
+            if (!label_set.empty() &&
+                std::find(label_set.begin(), label_set.end(), e.expected) == label_set.end()) {
+                std::string list;
+                for (const auto& l : label_set) list += (list.empty() ? "" : ", ") + l;
+                throw InputError(where, "unknown label \"" + e.expected + "\" (the labels are " + list + ")");
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+}  // namespace
+
+JsonlMetric parse_jsonl_metric(const std::string& name) {
+    if (name == "exact") return JsonlMetric::exact;
+    if (name == "contains") return JsonlMetric::contains;
+    if (name == "regex") return JsonlMetric::regex;
+    if (name == "labels") return JsonlMetric::labels;
+    if (name == "numeric") return JsonlMetric::numeric;
+    if (name == "judge") return JsonlMetric::judge;
+    throw InputError("metric '" + name + "'", "unknown: use exact, contains, regex, labels, numeric or judge");
+}
+
+JsonlTask::JsonlTask(const std::string& path, JsonlMetric metric, JsonlOptions options,
+                     LanguageModel* judge)
+    : path_(path), metric_(metric), options_(std::move(options)), judge_(judge) {
+    if (metric_ == JsonlMetric::judge && judge_ == nullptr)
+        throw UsageError("metric judge", "needs a judge model ([judge] table, or the target)");
+    if (metric_ == JsonlMetric::judge && trim(options_.rubric).empty())
+        throw UsageError("metric judge", "needs a rubric ([task] rubric)");
+    if (metric_ == JsonlMetric::labels)
+        for (const auto& label : options_.labels)
+            if (LabelParser::words(label).empty())
+                throw UsageError("labels", "the label \"" + label + "\" has no letter or digit");
+
+    std::vector<Record> records;
+    for (const auto& line : read_numbered_lines(path_)) {
+        if (trim(line.text).empty()) continue;
+        records.push_back(read_record(path_, line));
+        check_for_metric(path_, records.back(), metric_, options_.labels);
+    }
+    if (records.empty()) throw InputError(path_, "no examples (the file has no JSON lines)");
+
+    const bool any_split = std::any_of(records.begin(), records.end(), [](const Record& r) { return r.has_split; });
+    if (any_split)
+        for (const auto& r : records)
+            if (!r.has_split)
+                throw InputError(file_line(path_, r.line),
+                                 "missing field \"split\" (other lines have one, so every line needs it)");
+    if (!any_split)
+        log_warn(path_, " has no \"split\" fields: train, dev and test each use all ", records.size(),
+                 " examples");
+
+    std::set<std::string> ids;
+    std::map<std::string, size_t> rows_per_split;
+    for (auto& r : records) {
+        Example& e = r.example;
+        const std::string group = any_split ? e.split : "all";
+        if (e.id.empty()) e.id = group + "-" + std::to_string(rows_per_split[group]);
+        rows_per_split[group] += 1;
+        if (!ids.insert(e.id).second)
+            throw InputError(file_line(path_, r.line), "duplicate id \"" + e.id + "\"");
+        if (metric_ == JsonlMetric::labels &&
+            std::find(labels_.begin(), labels_.end(), e.expected) == labels_.end())
+            labels_.push_back(e.expected);
+    }
+    if (metric_ == JsonlMetric::labels) {
+        if (!options_.labels.empty()) labels_ = options_.labels;
+        parser_ = std::make_unique<LabelParser>(labels_);
+    }
+    for (const std::string split : {"train", "dev", "test"}) {
+        splits_.set_source(split, path_);
+        for (const auto& r : records) {
+            if (any_split && r.example.split != split) continue;
+            Example e = r.example;
+            e.split = split;
+            splits_.add(split, std::move(e));
+        }
+    }
+}
+
+const std::vector<Example>& JsonlTask::split(const std::string& name) const {
+    return splits_.get(name, "jsonl");
+}
+
+int64_t JsonlTask::typical_reply_tokens() const {
+    return metric_ == JsonlMetric::labels ? 4 : 64;
+}
+
+Scored JsonlTask::score(const Example& example, const std::string& reply) const {
+    switch (metric_) {
+        case JsonlMetric::exact: return score_exact(example.expected, reply);
+        case JsonlMetric::contains: return score_contains(example.expected, reply);
+        case JsonlMetric::regex: return score_regex(example.expected, reply);
+        case JsonlMetric::labels: return score_label_reply(*parser_, example.expected, reply);
+        case JsonlMetric::numeric: {
+            const double tolerance = example.extra.contains("tolerance")
+                                         ? example.extra["tolerance"].get<double>()
+                                         : options_.tolerance;
+            return score_numeric(*parse_number(example.expected), tolerance, reply);
+        }
+        case JsonlMetric::judge: return score_judge(example, reply);
+    }
+    return {};
+}
+
+Scored JsonlTask::score_judge(const Example& example, const std::string& reply) const {
+    Scored s;
+    if (trim(reply).empty()) {
+        s.parse_failed = true;
+        s.feedback = "Unparseable: the reply was empty; counted as wrong.";
+        return s;
+    }
+    ChatRequest request;
+    request.messages = judge_messages(options_.rubric, example.input, example.expected, reply);
+    request.temperature = 0.0;
+    const ChatResponse response = judge_->chat(request);
+    if (!response.cached) {
+        s.judge_calls = 1;
+        s.judge_usage = response.usage;
+    }
+    const JudgeVerdict verdict = parse_judge_reply(response.message.content);
+    if (!verdict.readable) {
+        s.parse_failed = true;
+        std::string snippet = trim(response.message.content).substr(0, 120);
+        s.feedback = "Unscored: the judge's reply could not be read as a score (\"" + snippet +
+                     "\"); counted as 0.";
+        return s;
+    }
+    s.score = verdict.score;
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.2f", verdict.score);
+    s.parsed = buffer;
+    s.feedback = "Judge score " + s.parsed + (verdict.critique.empty() ? "." : ": " + verdict.critique);
+    return s;
+}
+
+}  // namespace remask
