@@ -1,5 +1,6 @@
 #include "optimize/optimizer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <set>
@@ -18,6 +19,11 @@ namespace {
 struct BudgetStop {
     std::string reason;
 };
+
+// Iterations in a row that proposed no prompt new to this run before it stops as
+// "stalled": a proposer that keeps returning known prompts costs nothing on the target
+// (every score is already known), so the target-call cap alone would never end the run.
+constexpr int64_t kMaxIdleIterations = 10;
 
 double mean_of(const std::vector<Trace>& traces) {
     if (traces.empty()) return 0.0;
@@ -81,6 +87,8 @@ private:
     std::vector<std::string> train_, val_;
     int64_t next_iteration_ = 1;
     int64_t since_improvement_ = 0;
+    int64_t idle_iterations_ = 0;
+    std::set<std::string> seen_prompts_;  // prompt_key of every child ever proposed
     std::string notes_;                           // from --review, for the proposer
     std::map<std::string, std::string> comments_;  // from --review, example id -> comment
     std::string stop_reason_;
@@ -171,6 +179,7 @@ void Loop::start_fresh(const std::string& initial_prompt) {
     c0.decision = "initial";
     c0.target_calls = spent_.target_calls;
     pool_.add(c0);
+    seen_prompts_.insert(prompt_key(c0.prompt));
     dir_.append_candidate(to_json(c0));
     emit({{"event", "candidate"}, {"iteration", 0}, {"id", "c0"}, {"decision", "initial"}, {"val", *c0.val}});
     emit({{"event", "best"}, {"iteration", 0}, {"candidate", "c0"}, {"val", *c0.val},
@@ -183,6 +192,8 @@ void Loop::restore(const nlohmann::json& cp) {
     for (const auto& c : cp.at("pool")) pool_.add(candidate_from_json(c));
     next_iteration_ = cp.value("next_iteration", int64_t{1});
     since_improvement_ = cp.value("since_improvement", int64_t{0});
+    idle_iterations_ = cp.value("idle_iterations", int64_t{0});
+    seen_prompts_ = cp.value("seen_prompts", std::set<std::string>{});
     notes_ = cp.value("notes", std::string());
     comments_ = cp.value("comments", std::map<std::string, std::string>{});
     if (pool_.empty()) throw InputError(dir_.file("checkpoint.json"), "holds no candidates");
@@ -194,6 +205,8 @@ void Loop::write_checkpoint(bool finished) {
     dir_.write_checkpoint({{"version", 1},
                            {"next_iteration", next_iteration_},
                            {"since_improvement", since_improvement_},
+                           {"idle_iterations", idle_iterations_},
+                           {"seen_prompts", seen_prompts_},
                            {"pool", pool},
                            {"best", pool_.best().id},
                            {"notes", notes_},
@@ -319,6 +332,9 @@ void Loop::iteration(int64_t it) {
     }
     write_children();
     since_improvement_ = improved ? 0 : since_improvement_ + 1;
+    bool novel = false;
+    for (const Candidate& c : children) novel = seen_prompts_.insert(prompt_key(c.prompt)).second || novel;
+    idle_iterations_ = novel ? 0 : idle_iterations_ + 1;
     emit({{"event", "iteration"}, {"iteration", it}, {"parent", parent.id}, {"parent_minibatch_score", parent_score},
           {"best", pool_.best().id}, {"best_val", *pool_.best().val}, {"spent", to_json(spent_)}});
     if (stop_after) stop_reason_ = "review";
@@ -398,6 +414,10 @@ OptimizeResult Loop::run(const std::string& initial_prompt) {
         }
         if (s_.optimizer.patience > 0 && since_improvement_ >= s_.optimizer.patience) {
             stop_reason_ = "patience";
+            break;
+        }
+        if (idle_iterations_ >= kMaxIdleIterations) {
+            stop_reason_ = "stalled";
             break;
         }
         try {
