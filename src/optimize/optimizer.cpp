@@ -93,6 +93,7 @@ private:
     std::map<std::string, std::string> comments_;  // from --review, example id -> comment
     std::string stop_reason_;
     std::unique_ptr<Progress> progress_;
+    int64_t progress_calls_ = 0;
 };
 
 std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<std::string>& ids,
@@ -219,10 +220,16 @@ void Loop::write_checkpoint(bool finished) {
 
 void Loop::note_progress() {
     if (!progress_) return;
-    progress_->set_note("iteration " + std::to_string(next_iteration_) + ", target calls " +
-                        std::to_string(spent_.target_calls) +
-                        (s_.budget.target_calls > 0 ? "/" + std::to_string(s_.budget.target_calls) : "") +
-                        ", best val " + (pool_.empty() ? std::string("-") : std::to_string(*pool_.best().val)));
+    // The bar counts target calls against the cap; the note says where the search is.
+    std::string note = "iteration " + std::to_string(next_iteration_) + ", best val " +
+                       (pool_.empty() ? std::string("-") : std::to_string(*pool_.best().val));
+    int64_t calls = spent_.target_calls;
+    if (calls > progress_calls_) {
+        progress_->advance(static_cast<size_t>(calls - progress_calls_), note);
+        progress_calls_ = calls;
+    } else {
+        progress_->set_note(note);
+    }
 }
 
 ReviewDecision Loop::review(int64_t it, const Candidate& parent, double parent_score,
