@@ -14,16 +14,19 @@ namespace {
 
 std::string trim_blank_lines(const std::string& text) {
     size_t begin = 0, end = text.size();
-    while (begin < end && (text[begin] == '\n' || text[begin] == '\r' || text[begin] == ' ')) ++begin;
-    while (end > begin && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) --end;
+    while (begin < end && (text[begin] == '\n' || text[begin] == '\r' || text[begin] == ' '))
+        ++begin;
+    while (end > begin && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' '))
+        --end;
     return text.substr(begin, end - begin);
 }
 
 class ArRewriteProposer : public Proposer {
-public:
+  public:
     ArRewriteProposer(ProposerOptions o, ProposerDeps d) : o_(std::move(o)), d_(std::move(d)) {
         if (!d_.rewriter)
-            throw UsageError("optimizer wiring", "ar-rewrite needs a [rewriter] (or [target]) model");
+            throw UsageError("optimizer wiring",
+                             "ar-rewrite needs a [rewriter] (or [target]) model");
     }
     std::string name() const override { return "ar-rewrite"; }
 
@@ -42,9 +45,10 @@ public:
             if (!reply.cached) {
                 batch.spend.rewriter_calls += 1;
                 batch.spend.tokens += reply.usage.prompt_tokens + reply.usage.completion_tokens;
-                batch.spend.usd += (reply.usage.prompt_tokens * o_.rewriter_price_in_per_mtok +
-                                    reply.usage.completion_tokens * o_.rewriter_price_out_per_mtok) /
-                                   1e6;
+                batch.spend.usd +=
+                    (reply.usage.prompt_tokens * o_.rewriter_price_in_per_mtok +
+                     reply.usage.completion_tokens * o_.rewriter_price_out_per_mtok) /
+                    1e6;
             }
             std::string prompt = parse_rewritten_prompt(reply.message.content);
             if (prompt.empty()) {
@@ -57,7 +61,7 @@ public:
         return batch;
     }
 
-private:
+  private:
     static std::string system_text() {
         return "You improve system prompts for a language model. You are shown a system prompt "
                "and examples of how the model answered with it, with feedback. Write an improved "
@@ -69,7 +73,8 @@ private:
         std::string traces = format_traces(r.traces, d_.splitter, o_.context);
         if (!traces.empty()) out << traces << "\n";
         if (!r.notes.empty()) out << "## Notes from a reviewer\n\n" << r.notes << "\n\n";
-        out << "## Current system prompt\n\n<prompt>\n" << r.parent_prompt << "\n</prompt>\n\n"
+        out << "## Current system prompt\n\n<prompt>\n"
+            << r.parent_prompt << "\n</prompt>\n\n"
             << "Reply with the complete improved system prompt between <prompt> and </prompt>.";
         return out.str();
     }
@@ -85,8 +90,8 @@ std::string parse_rewritten_prompt(const std::string& reply) {
     if (open != std::string::npos) {
         size_t begin = open + 8;
         size_t close = reply.find("</prompt>", begin);
-        return trim_blank_lines(reply.substr(begin, close == std::string::npos ? std::string::npos
-                                                                                : close - begin));
+        return trim_blank_lines(
+            reply.substr(begin, close == std::string::npos ? std::string::npos : close - begin));
     }
     size_t fence_end = reply.rfind("```");
     if (fence_end != std::string::npos && fence_end > 0) {

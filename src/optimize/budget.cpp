@@ -1,6 +1,6 @@
-#include <nlohmann/json.hpp>
-
 #include "optimize/budget.h"
+
+#include <nlohmann/json.hpp>
 
 namespace remask::optimize {
 
@@ -18,8 +18,12 @@ bool Budget::allows_target_calls(const Spend& s, int64_t more) const {
 }
 
 nlohmann::json to_json(const Spend& s) {
-    return {{"target", s.target_calls}, {"user", s.user_calls},       {"rewriter", s.rewriter_calls},
-            {"judge", s.judge_calls},   {"dlm_forwards", s.dlm_forwards}, {"tokens", s.tokens},
+    return {{"target", s.target_calls},
+            {"user", s.user_calls},
+            {"rewriter", s.rewriter_calls},
+            {"judge", s.judge_calls},
+            {"dlm_forwards", s.dlm_forwards},
+            {"tokens", s.tokens},
             {"usd", s.usd}};
 }
 

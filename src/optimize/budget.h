@@ -4,7 +4,6 @@
 // others are checked after each step (work in flight may finish, as INTERFACES.md says).
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "core/settings.h"
@@ -13,7 +12,7 @@
 namespace remask::optimize {
 
 class Budget {
-public:
+  public:
     explicit Budget(BudgetSettings caps) : caps_(caps) {}
 
     // "" while every cap has room, else the name of the first one reached
@@ -24,7 +23,7 @@ public:
 
     const BudgetSettings& caps() const { return caps_; }
 
-private:
+  private:
     BudgetSettings caps_;
 };
 

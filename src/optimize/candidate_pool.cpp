@@ -39,7 +39,8 @@ nlohmann::json to_json(const Candidate& c) {
 Candidate candidate_from_json(const nlohmann::json& j) {
     Candidate c;
     c.id = j.at("id").get<std::string>();
-    c.parent = j.contains("parent") && j["parent"].is_string() ? j["parent"].get<std::string>() : "";
+    c.parent =
+        j.contains("parent") && j["parent"].is_string() ? j["parent"].get<std::string>() : "";
     c.iteration = j.value("iteration", int64_t{0});
     c.proposer = j.value("proposer", std::string());
     c.prompt = j.at("prompt").get<std::string>();

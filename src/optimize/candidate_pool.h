@@ -2,9 +2,8 @@
 // Candidates and the pool the loop selects parents from. Each pool member carries its
 // score on every validation example, so selection can be Pareto over examples (GEPA).
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -27,8 +26,8 @@ struct Candidate {
     std::map<std::string, double> val_scores;  // example id -> score
     std::optional<double> val;                 // mean of val_scores
     bool accepted = false;                     // in the pool
-    std::string decision;                      // "initial", "accepted", "picked", "worse", "vetoed", ...
-    int64_t target_calls = 0;                  // target calls spent when it was decided
+    std::string decision;      // "initial", "accepted", "picked", "worse", "vetoed", ...
+    int64_t target_calls = 0;  // target calls spent when it was decided
 };
 
 nlohmann::json to_json(const Candidate& c);
@@ -37,7 +36,7 @@ Candidate candidate_from_json(const nlohmann::json& j);
 double mean_score(const std::map<std::string, double>& scores);
 
 class CandidatePool {
-public:
+  public:
     void add(Candidate c) { members_.push_back(std::move(c)); }
     const std::vector<Candidate>& members() const { return members_; }
     bool empty() const { return members_.empty(); }
@@ -51,7 +50,7 @@ public:
     // validation example, one drawn with weight = the number of such examples.
     const Candidate& select(const std::string& selection, std::mt19937_64& rng) const;
 
-private:
+  private:
     std::vector<Candidate> members_;
 };
 

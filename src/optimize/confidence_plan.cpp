@@ -15,7 +15,7 @@ namespace remask::optimize {
 namespace {
 
 class ConfidencePlan : public MaskPlan {
-public:
+  public:
     explicit ConfidencePlan(MaskPlanOptions o) : o_(o) {}
     std::string name() const override { return "confidence"; }
     bool needs_scores() const override { return true; }
@@ -33,10 +33,14 @@ public:
                                  std::to_string(free_at.size()) + ")");
         double ratio = o_.ratio_min + (o_.ratio_max - o_.ratio_min) * uniform01(rng);
         size_t goal = std::max<size_t>(1, static_cast<size_t>(std::lround(ratio * free_at.size())));
-        size_t width = std::max<size_t>(1, std::min(goal, static_cast<size_t>(std::lround(o_.mean_span))));
+        size_t width =
+            std::max<size_t>(1, std::min(goal, static_cast<size_t>(std::lround(o_.mean_span))));
 
         // Windows of `width` consecutive free tokens that do not cross a locked piece.
-        struct Window { size_t first; double mean; };
+        struct Window {
+            size_t first;
+            double mean;
+        };
         std::vector<Window> windows;
         for (size_t k = 0; k + width <= free_at.size(); ++k) {
             if (free_at[k + width - 1] - free_at[k] != width - 1) continue;
@@ -75,7 +79,7 @@ public:
         return spans;
     }
 
-private:
+  private:
     MaskPlanOptions o_;
 };
 

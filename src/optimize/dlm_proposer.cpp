@@ -11,22 +11,26 @@ namespace remask::optimize {
 namespace {
 
 class DlmProposer : public Proposer {
-public:
+  public:
     DlmProposer(ProposerOptions o, ProposerDeps d, bool with_traces)
-        : o_(std::move(o)), d_(std::move(d)), with_traces_(with_traces),
+        : o_(std::move(o)),
+          d_(std::move(d)),
+          with_traces_(with_traces),
           plan_(make_mask_plan(o_.mask_plan, o_.mask)) {
         if (!d_.infiller)
-            throw UsageError("optimizer wiring", "the dlm proposers need a DLM ([dlm] model or url)");
+            throw UsageError("optimizer wiring",
+                             "the dlm proposers need a DLM ([dlm] model or url)");
         if (plan_->needs_scores() && !d_.scorer)
-            throw UsageError("optimizer wiring", "mask_plan = \"confidence\" needs a DLM token scorer");
+            throw UsageError("optimizer wiring",
+                             "mask_plan = \"confidence\" needs a DLM token scorer");
     }
     std::string name() const override { return with_traces_ ? "dlm" : "dlm-blind"; }
 
     ProposalBatch propose(const ProposalRequest& r) override {
         ProposalBatch batch;
         PromptTokens tokens = tokenize_prompt(r.parent_prompt, d_.splitter);
-        std::string context = dlm_context(render_for_target(r.parent_prompt), r.traces, with_traces_,
-                                          r.notes, d_.splitter, o_.context);
+        std::string context = dlm_context(render_for_target(r.parent_prompt), r.traces,
+                                          with_traces_, r.notes, d_.splitter, o_.context);
         std::mt19937_64 rng(r.seed);
 
         std::vector<double> scores;
@@ -86,7 +90,7 @@ public:
         return batch;
     }
 
-private:
+  private:
     ProposerOptions o_;
     ProposerDeps d_;
     bool with_traces_;
@@ -95,8 +99,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Proposer> make_dlm_proposer(const ProposerOptions& options, const ProposerDeps& deps,
-                                            bool with_traces) {
+std::unique_ptr<Proposer> make_dlm_proposer(const ProposerOptions& options,
+                                            const ProposerDeps& deps, bool with_traces) {
     return std::make_unique<DlmProposer>(options, deps, with_traces);
 }
 

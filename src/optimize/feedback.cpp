@@ -1,8 +1,7 @@
 #include "optimize/feedback.h"
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -37,7 +36,8 @@ FeedbackBook FeedbackBook::load(const std::string& path) {
             if (s < 0 || s > 1) throw InputError(where, "'score' must be in [0, 1]");
             fb.score = s;
         }
-        if (fb.comment.empty() && !fb.score) throw InputError(where, "needs a 'comment' or a 'score'");
+        if (fb.comment.empty() && !fb.score)
+            throw InputError(where, "needs a 'comment' or a 'score'");
         if (j.contains("id") && j["id"].is_string())
             book.add_for_id(j["id"].get<std::string>(), fb);
         else if (j.contains("id") && j["id"].is_number_integer())
@@ -50,7 +50,9 @@ FeedbackBook FeedbackBook::load(const std::string& path) {
     return book;
 }
 
-void FeedbackBook::add_for_id(const std::string& id, HumanFeedback f) { by_id_[id].push_back(std::move(f)); }
+void FeedbackBook::add_for_id(const std::string& id, HumanFeedback f) {
+    by_id_[id].push_back(std::move(f));
+}
 
 void FeedbackBook::add_for_input(const std::string& input, HumanFeedback f) {
     by_input_[input].push_back(std::move(f));
@@ -66,7 +68,8 @@ void FeedbackBook::apply(std::vector<Trace>& traces) const {
         if (!found) continue;
         for (const HumanFeedback& f : *found) {
             if (!f.comment.empty())
-                t.feedback += (t.feedback.empty() ? "" : "\n") + std::string("Reviewer: ") + f.comment;
+                t.feedback +=
+                    (t.feedback.empty() ? "" : "\n") + std::string("Reviewer: ") + f.comment;
             if (f.score) t.score = *f.score;
         }
     }

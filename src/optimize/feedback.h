@@ -22,7 +22,7 @@ struct HumanFeedback {
 };
 
 class FeedbackBook {
-public:
+  public:
     // Throws InputError naming "FILE:LINE" and the field at fault.
     static FeedbackBook load(const std::string& path);
 
@@ -33,7 +33,7 @@ public:
     // Appends "Reviewer: <comment>" to the feedback of matching traces and applies scores.
     void apply(std::vector<Trace>& traces) const;
 
-private:
+  private:
     std::map<std::string, std::vector<HumanFeedback>> by_id_;
     std::map<std::string, std::vector<HumanFeedback>> by_input_;
 };

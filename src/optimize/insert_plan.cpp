@@ -10,7 +10,7 @@ namespace remask::optimize {
 namespace {
 
 class InsertPlan : public MaskPlan {
-public:
+  public:
     explicit InsertPlan(MaskPlanOptions o) : o_(o) {}
     std::string name() const override { return "insert"; }
 
@@ -36,7 +36,7 @@ public:
         return chosen;
     }
 
-private:
+  private:
     MaskPlanOptions o_;
 };
 

@@ -9,17 +9,19 @@ namespace remask::optimize {
 
 std::string prompt_key(const std::string& rendered_prompt) {
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(rendered_prompt)));
+    std::snprintf(buf, sizeof buf, "%016llx",
+                  static_cast<unsigned long long>(fnv1a64(rendered_prompt)));
     return buf;
 }
 
-std::string proposal_key(int64_t iteration, const std::string& parent_prompt, const std::string& proposer) {
+std::string proposal_key(int64_t iteration, const std::string& parent_prompt,
+                         const std::string& proposer) {
     return std::to_string(iteration) + ":" + proposer + ":" + prompt_key(parent_prompt);
 }
 
 nlohmann::json to_json(const Trace& t) {
-    return {{"id", t.example_id}, {"input", t.input},   {"expected", t.expected},
-            {"reply", t.reply},   {"score", t.score},   {"feedback", t.feedback}};
+    return {{"id", t.example_id}, {"input", t.input}, {"expected", t.expected},
+            {"reply", t.reply},   {"score", t.score}, {"feedback", t.feedback}};
 }
 
 Trace trace_from_json(const nlohmann::json& j) {
@@ -40,16 +42,19 @@ void JournalMemo::load(const std::vector<nlohmann::json>& events) {
         if (e.contains("spend")) spent += spend_from_json(e["spend"]);
         if (kind == "eval") {
             std::string key = e.value("prompt_hash", std::string());
-            for (const auto& t : e.value("traces", nlohmann::json::array())) put(key, trace_from_json(t));
+            for (const auto& t : e.value("traces", nlohmann::json::array()))
+                put(key, trace_from_json(t));
         } else if (kind == "proposal") {
             ProposalBatch batch;
             for (const auto& c : e.value("children", nlohmann::json::array()))
                 batch.proposals.push_back(
-                    {c.value("prompt", std::string()), edits_from_json(c.value("spans", nlohmann::json::array()))});
+                    {c.value("prompt", std::string()),
+                     edits_from_json(c.value("spans", nlohmann::json::array()))});
             batch.detail = e.value("detail", nlohmann::json::object());
             proposals_[e.value("key", std::string())] = std::move(batch);
         } else if (kind == "review") {
-            reviews_[e.value("iteration", int64_t{0})] = review_from_json(e.value("decision", nlohmann::json::object()));
+            reviews_[e.value("iteration", int64_t{0})] =
+                review_from_json(e.value("decision", nlohmann::json::object()));
         }
     }
 }
@@ -66,13 +71,17 @@ const ProposalBatch* JournalMemo::proposal(const std::string& key) const {
     return it == proposals_.end() ? nullptr : &it->second;
 }
 
-void JournalMemo::put_proposal(const std::string& key, ProposalBatch batch) { proposals_[key] = std::move(batch); }
+void JournalMemo::put_proposal(const std::string& key, ProposalBatch batch) {
+    proposals_[key] = std::move(batch);
+}
 
 const ReviewDecision* JournalMemo::review(int64_t iteration) const {
     auto it = reviews_.find(iteration);
     return it == reviews_.end() ? nullptr : &it->second;
 }
 
-void JournalMemo::put_review(int64_t iteration, ReviewDecision d) { reviews_[iteration] = std::move(d); }
+void JournalMemo::put_review(int64_t iteration, ReviewDecision d) {
+    reviews_[iteration] = std::move(d);
+}
 
 }  // namespace remask::optimize

@@ -58,7 +58,8 @@ MaskedPrompt build_masked_prompt(const PromptTokens& tokens, std::vector<MaskInt
     for (const MaskInterval& m : intervals) {
         if (m.end < m.begin || m.end > tokens.pieces.size() || m.begin < covered_to) continue;
         bool touches_lock = false;
-        for (size_t i = m.begin; i < m.end; ++i) touches_lock = touches_lock || tokens.pieces[i].locked;
+        for (size_t i = m.begin; i < m.end; ++i)
+            touches_lock = touches_lock || tokens.pieces[i].locked;
         if (touches_lock) continue;
         valid.push_back(m);
         covered_to = m.end;
@@ -70,8 +71,9 @@ MaskedPrompt build_masked_prompt(const PromptTokens& tokens, std::vector<MaskInt
     for (size_t k = 0; k < valid.size(); ++k) {
         int64_t n = static_cast<int64_t>(valid[k].end - valid[k].begin);
         masked_tokens += n;
-        slots[k] = n > 0 ? n + options.slack : (valid[k].insert_slots > 0 ? valid[k].insert_slots
-                                                                          : insert_slots(options));
+        slots[k] =
+            n > 0 ? n + options.slack
+                  : (valid[k].insert_slots > 0 ? valid[k].insert_slots : insert_slots(options));
     }
     int64_t total_tokens = static_cast<int64_t>(count_prompt_tokens(tokens.joined(), splitter));
     auto length = [&] {
@@ -86,7 +88,8 @@ MaskedPrompt build_masked_prompt(const PromptTokens& tokens, std::vector<MaskInt
             if (n > 0) slots[k] = std::max(n, slots[k] - (length() - cap));
         }
         for (size_t k = 0; k < valid.size() && length() > cap; ++k)
-            if (valid[k].begin == valid[k].end) slots[k] = std::max<int64_t>(0, slots[k] - (length() - cap));
+            if (valid[k].begin == valid[k].end)
+                slots[k] = std::max<int64_t>(0, slots[k] - (length() - cap));
     }
 
     MaskedPrompt out;

@@ -30,14 +30,14 @@ struct MaskInterval {
 struct MaskPlanOptions {
     double ratio_min = 0.1;  // share of free tokens masked, drawn per proposal
     double ratio_max = 0.35;
-    double mean_span = 6.0;  // geometric span lengths (random-span)
-    int64_t slack = 4;       // extra slots per masked span
+    double mean_span = 6.0;    // geometric span lengths (random-span)
+    int64_t slack = 4;         // extra slots per masked span
     int64_t insert_slots = 0;  // slots per insertion point; 0 = max(4, 2 * slack)
     int64_t max_prompt_tokens = 1024;
 };
 
 class MaskPlan {
-public:
+  public:
     virtual ~MaskPlan() = default;
     // Sorted, non-overlapping intervals over free pieces; at least one when the prompt has
     // a free token (or, for insert, a boundary). scores: one per free piece, in order

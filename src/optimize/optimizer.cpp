@@ -33,19 +33,25 @@ double mean_of(const std::vector<Trace>& traces) {
 }
 
 class Loop {
-public:
+  public:
     Loop(const Settings& s, RunDirectory& dir, OptimizerParts& parts, const OptimizerHooks& hooks)
-        : s_(s), dir_(dir), parts_(parts), hooks_(hooks), budget_(s.budget),
-          seed_(static_cast<uint64_t>(s.run.seed)), started_(std::chrono::steady_clock::now()) {
+        : s_(s),
+          dir_(dir),
+          parts_(parts),
+          hooks_(hooks),
+          budget_(s.budget),
+          seed_(static_cast<uint64_t>(s.run.seed)),
+          started_(std::chrono::steady_clock::now()) {
         if (!parts_.evaluator || !parts_.proposer || !parts_.splitter)
             throw UsageError("optimizer", "needs an evaluator, a proposer and a token splitter");
     }
 
     OptimizeResult run(const std::string& initial_prompt);
 
-private:
+  private:
     double wall() const {
-        return wall_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+        return wall_before_ +
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     }
     void emit(nlohmann::json e) {
         e["t"] = wall();
@@ -54,12 +60,13 @@ private:
     }
     void check_stop() const {
         if (hooks_.stop_requested && hooks_.stop_requested->load())
-            throw Interrupted("optimize", "interrupted; continue with: remask optimize --resume " + dir_.path());
+            throw Interrupted(
+                "optimize", "interrupted; continue with: remask optimize --resume " + dir_.path());
     }
 
     std::vector<Trace> evaluate(const std::string& prompt, const std::vector<std::string>& ids,
-                                const std::string& phase, const std::string& candidate, int64_t iteration,
-                                bool capped);
+                                const std::string& phase, const std::string& candidate,
+                                int64_t iteration, bool capped);
     std::vector<std::string> draw_minibatch(int64_t iteration) const;
     std::string invalid_reason(const std::string& child, const std::string& parent,
                                const std::vector<Candidate>& siblings) const;
@@ -88,8 +95,8 @@ private:
     int64_t next_iteration_ = 1;
     int64_t since_improvement_ = 0;
     int64_t idle_iterations_ = 0;
-    std::set<std::string> seen_prompts_;  // prompt_key of every child ever proposed
-    std::string notes_;                           // from --review, for the proposer
+    std::set<std::string> seen_prompts_;           // prompt_key of every child ever proposed
+    std::string notes_;                            // from --review, for the proposer
     std::map<std::string, std::string> comments_;  // from --review, example id -> comment
     std::string stop_reason_;
     std::unique_ptr<Progress> progress_;
@@ -97,8 +104,8 @@ private:
 };
 
 std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<std::string>& ids,
-                                  const std::string& phase, const std::string& candidate, int64_t iteration,
-                                  bool capped) {
+                                  const std::string& phase, const std::string& candidate,
+                                  int64_t iteration, bool capped) {
     const std::string rendered = render_for_target(prompt);
     const std::string key = prompt_key(rendered);
     std::vector<std::string> misses;
@@ -107,14 +114,16 @@ std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<s
         if (!memo_.trace(key, id) && seen.insert(id).second) misses.push_back(id);
     if (!misses.empty()) {
         check_stop();
-        if (capped && !budget_.allows_target_calls(spent_, parts_.evaluator->max_target_calls(rendered, misses)))
+        if (capped && !budget_.allows_target_calls(
+                          spent_, parts_.evaluator->max_target_calls(rendered, misses)))
             throw BudgetStop{"target_calls"};
         Spend before = parts_.evaluator->spent();
         std::vector<Trace> traces = parts_.evaluator->evaluate(rendered, misses);
         Spend delta = parts_.evaluator->spent() - before;
         if (traces.size() != misses.size())
-            throw ExternalError("evaluator", "returned " + std::to_string(traces.size()) + " traces for " +
-                                                 std::to_string(misses.size()) + " examples");
+            throw ExternalError("evaluator", "returned " + std::to_string(traces.size()) +
+                                                 " traces for " + std::to_string(misses.size()) +
+                                                 " examples");
         spent_ += delta;
         nlohmann::json logged = nlohmann::json::array();
         for (size_t i = 0; i < traces.size(); ++i) {
@@ -122,8 +131,13 @@ std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<s
             memo_.put(key, traces[i]);
             logged.push_back(to_json(traces[i]));
         }
-        emit({{"event", "eval"}, {"iteration", iteration}, {"phase", phase}, {"candidate", candidate},
-              {"prompt_hash", key}, {"traces", logged}, {"spend", to_json(delta)}});
+        emit({{"event", "eval"},
+              {"iteration", iteration},
+              {"phase", phase},
+              {"candidate", candidate},
+              {"prompt_hash", key},
+              {"traces", logged},
+              {"spend", to_json(delta)}});
         note_progress();
     }
     std::vector<Trace> out;
@@ -138,7 +152,8 @@ std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<s
 std::vector<std::string> Loop::draw_minibatch(int64_t iteration) const {
     std::vector<std::string> ids = train_;
     auto rng = make_rng(seed_, iteration, "minibatch");
-    size_t n = std::min(ids.size(), static_cast<size_t>(std::max<int64_t>(1, s_.optimizer.minibatch)));
+    size_t n =
+        std::min(ids.size(), static_cast<size_t>(std::max<int64_t>(1, s_.optimizer.minibatch)));
     for (size_t i = 0; i < n; ++i) std::swap(ids[i], ids[i + uniform_index(rng, ids.size() - i)]);
     ids.resize(n);
     return ids;
@@ -150,7 +165,8 @@ std::string Loop::invalid_reason(const std::string& child, const std::string& pa
     if (render_for_target(child).find_first_not_of(" \t\r\n") == std::string::npos) return "empty";
     if (child == parent) return "unchanged";
     if (s_.optimizer.max_prompt_tokens > 0 &&
-        count_prompt_tokens(child, parts_.splitter) > static_cast<size_t>(s_.optimizer.max_prompt_tokens))
+        count_prompt_tokens(child, parts_.splitter) >
+            static_cast<size_t>(s_.optimizer.max_prompt_tokens))
         return "too-long";
     if (pool_.contains_prompt(child)) return "duplicate";
     for (const Candidate& c : siblings)
@@ -160,7 +176,9 @@ std::string Loop::invalid_reason(const std::string& child, const std::string& pa
 
 void Loop::start_fresh(const std::string& initial_prompt) {
     split_keep_regions(initial_prompt, "initial prompt");  // throws on broken markers
-    emit({{"event", "start"}, {"initial_prompt", initial_prompt}, {"seed", s_.run.seed},
+    emit({{"event", "start"},
+          {"initial_prompt", initial_prompt},
+          {"seed", s_.run.seed},
           {"proposer", s_.optimizer.proposer}});
     Candidate c0;
     c0.id = "c0";
@@ -182,8 +200,15 @@ void Loop::start_fresh(const std::string& initial_prompt) {
     pool_.add(c0);
     seen_prompts_.insert(prompt_key(c0.prompt));
     dir_.append_candidate(to_json(c0));
-    emit({{"event", "candidate"}, {"iteration", 0}, {"id", "c0"}, {"decision", "initial"}, {"val", *c0.val}});
-    emit({{"event", "best"}, {"iteration", 0}, {"candidate", "c0"}, {"val", *c0.val},
+    emit({{"event", "candidate"},
+          {"iteration", 0},
+          {"id", "c0"},
+          {"decision", "initial"},
+          {"val", *c0.val}});
+    emit({{"event", "best"},
+          {"iteration", 0},
+          {"candidate", "c0"},
+          {"val", *c0.val},
           {"target_calls", spent_.target_calls}});
     next_iteration_ = 1;
     write_checkpoint(false);
@@ -233,11 +258,13 @@ void Loop::note_progress() {
 }
 
 ReviewDecision Loop::review(int64_t it, const Candidate& parent, double parent_score,
-                            const std::vector<Trace>& traces, const std::vector<Candidate>& children) {
+                            const std::vector<Trace>& traces,
+                            const std::vector<Candidate>& children) {
     if (const ReviewDecision* done = memo_.review(it)) return *done;
     ReviewView view{it, parent.id, parent.prompt, parent_score, traces, {}};
     for (const Candidate& c : children)
-        if (c.minibatch_score) view.children.push_back({c.id, c.prompt, c.edits, *c.minibatch_score});
+        if (c.minibatch_score)
+            view.children.push_back({c.id, c.prompt, c.edits, *c.minibatch_score});
     ReviewDecision d = parts_.reviewer->review(view);
     memo_.put_review(it, d);
     emit({{"event", "review"}, {"iteration", it}, {"decision", to_json(d)}});
@@ -249,7 +276,8 @@ void Loop::iteration(int64_t it) {
     auto select_rng = make_rng(seed_, it, "select");
     const Candidate parent = pool_.select(s_.optimizer.selection, select_rng);
     const std::vector<std::string> batch = draw_minibatch(it);
-    const std::vector<Trace> parent_traces = evaluate(parent.prompt, batch, "parent", parent.id, it, true);
+    const std::vector<Trace> parent_traces =
+        evaluate(parent.prompt, batch, "parent", parent.id, it, true);
     const double parent_score = mean_of(parent_traces);
 
     const std::string key = proposal_key(it, parent.prompt, parts_.proposer->name());
@@ -258,15 +286,24 @@ void Loop::iteration(int64_t it) {
         proposals = *done;
     } else {
         check_stop();
-        ProposalRequest request{parent.prompt, parent_traces, notes_, s_.optimizer.candidates, it,
+        ProposalRequest request{parent.prompt,
+                                parent_traces,
+                                notes_,
+                                s_.optimizer.candidates,
+                                it,
                                 derive_seed(seed_, it, "propose")};
         proposals = parts_.proposer->propose(request);
         spent_ += proposals.spend;
         nlohmann::json children = nlohmann::json::array();
         for (const Proposal& p : proposals.proposals)
             children.push_back({{"prompt", p.prompt}, {"spans", to_json(p.edits)}});
-        emit({{"event", "proposal"}, {"iteration", it}, {"key", key}, {"parent", parent.id},
-              {"proposer", parts_.proposer->name()}, {"children", children}, {"detail", proposals.detail},
+        emit({{"event", "proposal"},
+              {"iteration", it},
+              {"key", key},
+              {"parent", parent.id},
+              {"proposer", parts_.proposer->name()},
+              {"children", children},
+              {"detail", proposals.detail},
               {"spend", to_json(proposals.spend)}});
         memo_.put_proposal(key, proposals);
     }
@@ -297,7 +334,8 @@ void Loop::iteration(int64_t it) {
         }
         ReviewDecision decision;
         bool any_scored = false;
-        for (const Candidate& c : children) any_scored = any_scored || c.minibatch_score.has_value();
+        for (const Candidate& c : children)
+            any_scored = any_scored || c.minibatch_score.has_value();
         if (parts_.reviewer && any_scored) {
             decision = review(it, parent, parent_score, parent_traces, children);
             for (const auto& [id, text] : decision.comments) comments_[id] = text;
@@ -306,12 +344,14 @@ void Loop::iteration(int64_t it) {
         }
         for (Candidate& c : children) {
             if (c.decision != "pending") continue;
-            bool vetoed = std::find(decision.vetoed.begin(), decision.vetoed.end(), c.id) != decision.vetoed.end();
+            bool vetoed = std::find(decision.vetoed.begin(), decision.vetoed.end(), c.id) !=
+                          decision.vetoed.end();
             bool picked = decision.picked == c.id;
             if (vetoed) {
                 c.decision = "vetoed";
             } else if (picked || *c.minibatch_score > parent_score) {
-                for (const Trace& t : evaluate(c.prompt, val_, "val", c.id, it, true)) c.val_scores[t.example_id] = t.score;
+                for (const Trace& t : evaluate(c.prompt, val_, "val", c.id, it, true))
+                    c.val_scores[t.example_id] = t.score;
                 c.val = mean_score(c.val_scores);
                 c.accepted = true;
                 c.decision = picked ? "picked" : "accepted";
@@ -319,15 +359,22 @@ void Loop::iteration(int64_t it) {
                 pool_.add(c);
                 if (*c.val > best_before) {
                     improved = true;
-                    emit({{"event", "best"}, {"iteration", it}, {"candidate", c.id}, {"val", *c.val},
+                    emit({{"event", "best"},
+                          {"iteration", it},
+                          {"candidate", c.id},
+                          {"val", *c.val},
                           {"target_calls", spent_.target_calls}});
                 }
             } else {
                 c.decision = "worse";
             }
             c.target_calls = spent_.target_calls;
-            emit({{"event", "candidate"}, {"iteration", it}, {"id", c.id}, {"parent", c.parent},
-                  {"decision", c.decision}, {"minibatch_score", *c.minibatch_score},
+            emit({{"event", "candidate"},
+                  {"iteration", it},
+                  {"id", c.id},
+                  {"parent", c.parent},
+                  {"decision", c.decision},
+                  {"minibatch_score", *c.minibatch_score},
                   {"parent_minibatch_score", parent_score},
                   {"val", c.val ? nlohmann::json(*c.val) : nlohmann::json(nullptr)}});
         }
@@ -340,10 +387,16 @@ void Loop::iteration(int64_t it) {
     write_children();
     since_improvement_ = improved ? 0 : since_improvement_ + 1;
     bool novel = false;
-    for (const Candidate& c : children) novel = seen_prompts_.insert(prompt_key(c.prompt)).second || novel;
+    for (const Candidate& c : children)
+        novel = seen_prompts_.insert(prompt_key(c.prompt)).second || novel;
     idle_iterations_ = novel ? 0 : idle_iterations_ + 1;
-    emit({{"event", "iteration"}, {"iteration", it}, {"parent", parent.id}, {"parent_minibatch_score", parent_score},
-          {"best", pool_.best().id}, {"best_val", *pool_.best().val}, {"spent", to_json(spent_)}});
+    emit({{"event", "iteration"},
+          {"iteration", it},
+          {"parent", parent.id},
+          {"parent_minibatch_score", parent_score},
+          {"best", pool_.best().id},
+          {"best_val", *pool_.best().val},
+          {"spent", to_json(spent_)}});
     if (stop_after) stop_reason_ = "review";
 }
 
@@ -360,23 +413,27 @@ OptimizeResult Loop::finish() {
     r.iterations = next_iteration_ - 1;
     std::vector<std::string> test = parts_.evaluator->split("test");
     if (!test.empty()) {
-        r.initial_test = mean_of(evaluate(initial.prompt, test, "test", initial.id, next_iteration_, false));
+        r.initial_test =
+            mean_of(evaluate(initial.prompt, test, "test", initial.id, next_iteration_, false));
         r.best_test = mean_of(evaluate(best.prompt, test, "test", best.id, next_iteration_, false));
     }
-    auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-    r.summary = {{"task", s_.task.name},
-                 {"proposer", s_.optimizer.proposer},
-                 {"initial", {{"val", r.initial_val}, {"test", opt(r.initial_test)}}},
-                 {"best", {{"val", r.best_val}, {"test", opt(r.best_test)}, {"candidate", r.best_id}}},
-                 {"calls",
-                  {{"target", spent_.target_calls},
-                   {"user", spent_.user_calls},
-                   {"rewriter", spent_.rewriter_calls},
-                   {"judge", spent_.judge_calls}}},
-                 {"dlm_forwards", spent_.dlm_forwards},
-                 {"tokens", spent_.tokens},
-                 {"usd", spent_.usd},
-                 {"wall_s", wall()}};
+    auto opt = [](const std::optional<double>& v) {
+        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+    r.summary = {
+        {"task", s_.task.name},
+        {"proposer", s_.optimizer.proposer},
+        {"initial", {{"val", r.initial_val}, {"test", opt(r.initial_test)}}},
+        {"best", {{"val", r.best_val}, {"test", opt(r.best_test)}, {"candidate", r.best_id}}},
+        {"calls",
+         {{"target", spent_.target_calls},
+          {"user", spent_.user_calls},
+          {"rewriter", spent_.rewriter_calls},
+          {"judge", spent_.judge_calls}}},
+        {"dlm_forwards", spent_.dlm_forwards},
+        {"tokens", spent_.tokens},
+        {"usd", spent_.usd},
+        {"wall_s", wall()}};
     write_file_atomically(dir_.file("best_prompt.txt"), render_for_target(best.prompt));
     write_file_atomically(dir_.file("summary.json"), r.summary.dump(2) + "\n");
     write_checkpoint(true);
@@ -392,10 +449,12 @@ OptimizeResult Loop::run(const std::string& initial_prompt) {
     wall_before_ = memo_.wall_s;
     train_ = parts_.evaluator->split("train");
     val_ = parts_.evaluator->split("val");
-    if (train_.empty()) throw UsageError("[task]", "the train split is empty: minibatches need examples");
+    if (train_.empty())
+        throw UsageError("[task]", "the train split is empty: minibatches need examples");
     if (val_.empty()) throw UsageError("[task]", "the validation split is empty");
     if (hooks_.show_progress)
-        progress_ = std::make_unique<Progress>("optimize", static_cast<size_t>(std::max<int64_t>(0, s_.budget.target_calls)));
+        progress_ = std::make_unique<Progress>(
+            "optimize", static_cast<size_t>(std::max<int64_t>(0, s_.budget.target_calls)));
 
     std::optional<nlohmann::json> checkpoint = dir_.read_checkpoint();
     if (checkpoint) {
@@ -408,7 +467,8 @@ OptimizeResult Loop::run(const std::string& initial_prompt) {
     } else {
         std::string first = initial_prompt;
         for (const nlohmann::json& e : events)  // a crash before the first checkpoint
-            if (e.value("event", std::string()) == "start") first = e.value("initial_prompt", first);
+            if (e.value("event", std::string()) == "start")
+                first = e.value("initial_prompt", first);
         dir_.filter_candidates([](const nlohmann::json&) { return false; });
         start_fresh(first);
     }
@@ -443,8 +503,9 @@ OptimizeResult Loop::run(const std::string& initial_prompt) {
 
 }  // namespace
 
-OptimizeResult run_optimizer(const Settings& settings, RunDirectory& dir, const std::string& initial_prompt,
-                             OptimizerParts& parts, const OptimizerHooks& hooks) {
+OptimizeResult run_optimizer(const Settings& settings, RunDirectory& dir,
+                             const std::string& initial_prompt, OptimizerParts& parts,
+                             const OptimizerHooks& hooks) {
     Loop loop(settings, dir, parts, hooks);
     return loop.run(initial_prompt);
 }

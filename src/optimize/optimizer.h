@@ -22,10 +22,9 @@
 // with PromptEvaluator::max_target_calls). The final test scoring comes after the search
 // and is not capped; its calls are in summary.json like all others.
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -57,7 +56,7 @@ struct OptimizerHooks {
 
 // The run stopped on request; everything done so far is in the run directory.
 class Interrupted : public Error {
-public:
+  public:
     using Error::Error;
     int exit_code() const override { return 130; }
 };

@@ -5,9 +5,8 @@
 //   ProjectionInputs in{settings, train, val, test, prompt_tokens, forward_ms};
 //   std::cerr << project_run(in).text();
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/settings.h"
@@ -16,16 +15,16 @@ namespace remask::optimize {
 
 struct ProjectionInputs {
     Settings settings;
-    size_t train = 0, val = 0, test = 0;  // split sizes
-    size_t prompt_tokens = 0;             // the initial prompt
-    double forward_ms = 0;                // one DLM forward of K sequences, measured; 0 = unknown
+    size_t train = 0, val = 0, test = 0;    // split sizes
+    size_t prompt_tokens = 0;               // the initial prompt
+    double forward_ms = 0;                  // one DLM forward of K sequences, measured; 0 = unknown
     double input_tokens_per_example = 100;  // the example text the target sees
     double output_tokens_per_call = 32;     // what it answers (<= [target] max_tokens)
     double acceptance_rate = 0.25;          // share of children scored on validation
 };
 
 struct Projection {
-    int64_t iterations = 0;          // estimated; -1 = not bounded by any cap
+    int64_t iterations = 0;           // estimated; -1 = not bounded by any cap
     int64_t target_calls_search = 0;  // at most this (the cap), or the estimate
     int64_t target_calls_test = 0;    // initial and best on the test split
     int64_t rewriter_calls = 0;

@@ -16,7 +16,7 @@
 namespace remask::optimize {
 
 class PromptEvaluator {
-public:
+  public:
     virtual ~PromptEvaluator() = default;
 
     // Runs the target with `system_prompt` (already rendered: no <keep> markers) on each

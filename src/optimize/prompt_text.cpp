@@ -8,7 +8,9 @@ namespace remask::optimize {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 }  // namespace
 
@@ -47,8 +49,8 @@ std::vector<PromptRegion> split_keep_regions(const std::string& prompt, const st
         size_t open = prompt.find(kKeepOpen, pos);
         size_t stray = prompt.find(kKeepClose, pos);
         if (stray != std::string::npos && (open == std::string::npos || stray < open))
-            throw InputError(source, "'</keep>' at byte " + std::to_string(stray) +
-                                         " closes no '<keep>'");
+            throw InputError(source,
+                             "'</keep>' at byte " + std::to_string(stray) + " closes no '<keep>'");
         if (open == std::string::npos) {
             regions.push_back({prompt.substr(pos), false});
             break;
@@ -57,9 +59,11 @@ std::vector<PromptRegion> split_keep_regions(const std::string& prompt, const st
         size_t close = prompt.find(kKeepClose, open + open_len);
         size_t nested = prompt.find(kKeepOpen, open + open_len);
         if (close == std::string::npos)
-            throw InputError(source, "'<keep>' at byte " + std::to_string(open) + " is never closed");
+            throw InputError(source,
+                             "'<keep>' at byte " + std::to_string(open) + " is never closed");
         if (nested != std::string::npos && nested < close)
-            throw InputError(source, "'<keep>' blocks cannot nest (byte " + std::to_string(nested) + ")");
+            throw InputError(source,
+                             "'<keep>' blocks cannot nest (byte " + std::to_string(nested) + ")");
         regions.push_back({prompt.substr(open, close + close_len - open), true});
         pos = close + close_len;
     }
@@ -118,7 +122,8 @@ PromptTokens tokenize_prompt(const std::string& prompt, const TokenSplitter& spl
             if (!t.empty()) tokens.pieces.push_back({std::move(t), false});
         }
         if (check != r.text)
-            throw InputError("token splitter", "its tokens do not concatenate back to the prompt text");
+            throw InputError("token splitter",
+                             "its tokens do not concatenate back to the prompt text");
     }
     return tokens;
 }

@@ -29,8 +29,8 @@ std::unique_ptr<Proposer> make_proposer(const Settings& settings, const Proposer
     if (name == "dlm-blind") return make_dlm_blind_proposer(options, deps);
     if (name == "ar-rewrite") return make_ar_rewrite_proposer(options, deps);
     if (name == "random-edit") return make_random_edit_proposer(options, deps);
-    throw InputError("[optimizer] proposer",
-                     "unknown proposer '" + name + "' (dlm | ar-rewrite | dlm-blind | random-edit)");
+    throw InputError("[optimizer] proposer", "unknown proposer '" + name +
+                                                 "' (dlm | ar-rewrite | dlm-blind | random-edit)");
 }
 
 }  // namespace remask::optimize

@@ -7,9 +7,8 @@
 //   random-edit  random token deletions, duplications and swaps (no model)
 // Children keep every <keep> block; the loop drops any that does not (and says so).
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -29,7 +28,7 @@ struct ProposalRequest {
     std::string notes;          // general comments from --review, "" when none
     int64_t count = 4;          // K children wanted
     int64_t iteration = 0;
-    uint64_t seed = 0;          // derive_seed(run seed, iteration, "propose")
+    uint64_t seed = 0;  // derive_seed(run seed, iteration, "propose")
 };
 
 struct Proposal {
@@ -44,7 +43,7 @@ struct ProposalBatch {
 };
 
 class Proposer {
-public:
+  public:
     virtual ~Proposer() = default;
     virtual ProposalBatch propose(const ProposalRequest& request) = 0;
     virtual std::string name() const = 0;
@@ -52,10 +51,10 @@ public:
 
 // What proposers may use; each needs only some (the factory says which is missing).
 struct ProposerDeps {
-    SpanInfiller* infiller = nullptr;    // dlm, dlm-blind
-    TokenScorer* scorer = nullptr;       // mask_plan = "confidence"
-    LanguageModel* rewriter = nullptr;   // ar-rewrite
-    TokenSplitter splitter;              // always
+    SpanInfiller* infiller = nullptr;   // dlm, dlm-blind
+    TokenScorer* scorer = nullptr;      // mask_plan = "confidence"
+    LanguageModel* rewriter = nullptr;  // ar-rewrite
+    TokenSplitter splitter;             // always
 };
 
 struct ProposerOptions {
@@ -76,8 +75,8 @@ ProposerOptions proposer_options(const Settings& settings);
 // is missing.
 std::unique_ptr<Proposer> make_proposer(const Settings& settings, const ProposerDeps& deps);
 
-std::unique_ptr<Proposer> make_dlm_proposer(const ProposerOptions& options, const ProposerDeps& deps,
-                                            bool with_traces);
+std::unique_ptr<Proposer> make_dlm_proposer(const ProposerOptions& options,
+                                            const ProposerDeps& deps, bool with_traces);
 std::unique_ptr<Proposer> make_dlm_blind_proposer(const ProposerOptions& options,
                                                   const ProposerDeps& deps);
 std::unique_ptr<Proposer> make_ar_rewrite_proposer(const ProposerOptions& options,

@@ -9,7 +9,7 @@ namespace remask::optimize {
 namespace {
 
 class RandomEditProposer : public Proposer {
-public:
+  public:
     RandomEditProposer(ProposerOptions o, ProposerDeps d) : o_(std::move(o)), d_(std::move(d)) {}
     std::string name() const override { return "random-edit"; }
 
@@ -26,7 +26,7 @@ public:
         return batch;
     }
 
-private:
+  private:
     static void edit_once(PromptTokens& tokens, std::mt19937_64& rng) {
         std::vector<size_t> free;
         for (size_t i = 0; i < tokens.pieces.size(); ++i)
@@ -42,7 +42,8 @@ private:
                 pieces.insert(pieces.begin() + static_cast<std::ptrdiff_t>(at), pieces[at]);
                 break;
             default:
-                if (at + 1 < pieces.size() && !pieces[at + 1].locked) std::swap(pieces[at], pieces[at + 1]);
+                if (at + 1 < pieces.size() && !pieces[at + 1].locked)
+                    std::swap(pieces[at], pieces[at + 1]);
                 break;
         }
     }

@@ -11,7 +11,7 @@ namespace remask::optimize {
 namespace {
 
 class RandomSpanPlan : public MaskPlan {
-public:
+  public:
     explicit RandomSpanPlan(MaskPlanOptions o) : o_(o) {}
     std::string name() const override { return "random-span"; }
 
@@ -28,7 +28,8 @@ public:
         for (int attempt = 0; attempt < 64 && done < goal; ++attempt) {
             // Geometric length >= 1 by inversion, capped by what is still wanted.
             double u = uniform01(rng);
-            size_t len = p >= 1.0 ? 1 : 1 + static_cast<size_t>(std::floor(std::log1p(-u) / std::log1p(-p)));
+            size_t len =
+                p >= 1.0 ? 1 : 1 + static_cast<size_t>(std::floor(std::log1p(-u) / std::log1p(-p)));
             len = std::min(len, goal - done);
             size_t start = uniform_index(rng, n);
             for (size_t i = start; i < n && len > 0 && !tokens.pieces[i].locked; ++i, --len)
@@ -58,7 +59,7 @@ public:
         return spans;
     }
 
-private:
+  private:
     MaskPlanOptions o_;
 };
 

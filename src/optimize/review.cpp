@@ -7,8 +7,11 @@
 namespace remask::optimize {
 
 nlohmann::json to_json(const ReviewDecision& d) {
-    return {{"vetoed", d.vetoed}, {"picked", d.picked}, {"comments", d.comments},
-            {"notes", d.notes},   {"stop", d.stop}};
+    return {{"vetoed", d.vetoed},
+            {"picked", d.picked},
+            {"comments", d.comments},
+            {"notes", d.notes},
+            {"stop", d.stop}};
 }
 
 ReviewDecision review_from_json(const nlohmann::json& j) {
@@ -24,7 +27,7 @@ ReviewDecision review_from_json(const nlohmann::json& j) {
 namespace {
 
 class TerminalReviewer : public Reviewer {
-public:
+  public:
     TerminalReviewer(std::istream& in, std::ostream& out) : in_(in), out_(out) {}
 
     ReviewDecision review(const ReviewView& v) override {
@@ -46,8 +49,10 @@ public:
                     out_ << "no child '" << rest << "'\n";
                     continue;
                 }
-                if (command == "veto") d.vetoed.push_back(id);
-                else d.picked = id;
+                if (command == "veto")
+                    d.vetoed.push_back(id);
+                else
+                    d.picked = id;
                 out_ << command << " " << id << "\n";
             } else if (command == "comment") {
                 std::istringstream parts(rest);
@@ -71,7 +76,7 @@ public:
         return d;
     }
 
-private:
+  private:
     static std::string child_id(const ReviewView& v, const std::string& ref) {
         for (size_t k = 0; k < v.children.size(); ++k)
             if (ref == v.children[k].id || ref == std::to_string(k + 1)) return v.children[k].id;
@@ -82,12 +87,15 @@ private:
         out_ << "\n=== iteration " << v.iteration << ": parent " << v.parent_id << " scored "
              << v.parent_score << " on the minibatch\n";
         for (const Trace& t : v.traces)
-            out_ << "  [" << t.example_id << "] score " << t.score << "  input: " << t.input.substr(0, 120)
+            out_ << "  [" << t.example_id << "] score " << t.score
+                 << "  input: " << t.input.substr(0, 120)
                  << "\n      answer: " << t.reply.substr(0, 120)
-                 << (t.feedback.empty() ? "" : "\n      feedback: " + t.feedback.substr(0, 160)) << "\n";
+                 << (t.feedback.empty() ? "" : "\n      feedback: " + t.feedback.substr(0, 160))
+                 << "\n";
         for (size_t k = 0; k < v.children.size(); ++k) {
             const ReviewChild& c = v.children[k];
-            out_ << "--- child " << (k + 1) << " (" << c.id << "), minibatch " << c.minibatch_score << "\n";
+            out_ << "--- child " << (k + 1) << " (" << c.id << "), minibatch " << c.minibatch_score
+                 << "\n";
             for (const EditSpan& e : c.edits)
                 out_ << "  - \"" << e.before << "\"\n  + \"" << e.after << "\"\n";
         }

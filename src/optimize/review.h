@@ -3,11 +3,10 @@
 // and may comment on examples, leave notes for the proposer, veto a child or pick one.
 // Decisions are journaled, so a resumed run replays them instead of asking again.
 
-#include <nlohmann/json.hpp>
-
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -44,7 +43,7 @@ nlohmann::json to_json(const ReviewDecision& d);
 ReviewDecision review_from_json(const nlohmann::json& j);
 
 class Reviewer {
-public:
+  public:
     virtual ~Reviewer() = default;
     virtual ReviewDecision review(const ReviewView& view) = 0;
 };

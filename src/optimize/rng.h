@@ -35,7 +35,9 @@ inline std::mt19937_64 make_rng(uint64_t seed, int64_t iteration, std::string_vi
 
 // A uniform double in [0, 1) and an index in [0, n), defined here (not by <random>'s
 // distributions, whose output differs between standard libraries) so runs replay anywhere.
-inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+inline double uniform01(std::mt19937_64& rng) {
+    return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
 inline size_t uniform_index(std::mt19937_64& rng, size_t n) {
     return n == 0 ? 0 : static_cast<size_t>(uniform01(rng) * static_cast<double>(n));
 }

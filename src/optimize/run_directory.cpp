@@ -61,7 +61,8 @@ std::vector<nlohmann::json> read_jsonl(const std::string& path, bool repair) {
         try {
             out.push_back(nlohmann::json::parse(line));
         } catch (const nlohmann::json::exception& e) {
-            throw InputError(path + ":" + std::to_string(line_no), std::string("not JSON: ") + e.what());
+            throw InputError(path + ":" + std::to_string(line_no),
+                             std::string("not JSON: ") + e.what());
         }
     }
     return out;
@@ -89,7 +90,8 @@ RunDirectory::~RunDirectory() {
 RunDirectory RunDirectory::create(const std::string& path, const std::string& config_toml) {
     std::error_code ec;
     if (fs::exists(path) && !(fs::is_directory(path) && fs::is_empty(path)))
-        throw UsageError(path, "exists and is not empty: resume it with --resume or choose another --run-dir");
+        throw UsageError(
+            path, "exists and is not empty: resume it with --resume or choose another --run-dir");
     fs::create_directories(path, ec);
     if (ec) throw ExternalError(path, "cannot create run directory: " + ec.message());
     RunDirectory dir(path);
@@ -124,7 +126,9 @@ void append_line(std::FILE* f, const nlohmann::json& j, const std::string& name)
 }
 }  // namespace
 
-void RunDirectory::append_event(const nlohmann::json& event) { append_line(events_, event, file("events.jsonl")); }
+void RunDirectory::append_event(const nlohmann::json& event) {
+    append_line(events_, event, file("events.jsonl"));
+}
 
 void RunDirectory::append_candidate(const nlohmann::json& c) {
     append_line(candidates_, c, file("candidates.jsonl"));
@@ -133,7 +137,8 @@ void RunDirectory::append_candidate(const nlohmann::json& c) {
 void RunDirectory::filter_candidates(const std::function<bool(const nlohmann::json&)>& keep) {
     std::string text;
     for (const nlohmann::json& j : read_candidates())
-        if (keep(j)) text += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        if (keep(j))
+            text += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::fclose(candidates_);
     candidates_ = nullptr;
     write_file_atomically(file("candidates.jsonl"), text);
@@ -141,7 +146,9 @@ void RunDirectory::filter_candidates(const std::function<bool(const nlohmann::js
     if (!candidates_) throw ExternalError(file("candidates.jsonl"), "cannot reopen");
 }
 
-std::vector<nlohmann::json> RunDirectory::read_events() const { return read_jsonl(file("events.jsonl"), false); }
+std::vector<nlohmann::json> RunDirectory::read_events() const {
+    return read_jsonl(file("events.jsonl"), false);
+}
 
 std::vector<nlohmann::json> RunDirectory::read_candidates() const {
     return read_jsonl(file("candidates.jsonl"), false);

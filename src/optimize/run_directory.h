@@ -9,10 +9,9 @@
 // Whole-file writes go through a temp file and a rename, so a crash leaves either the old
 // or the new file, never half of one.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,7 +23,7 @@ void write_file_atomically(const std::string& path, const std::string& text);
 std::string read_text_file(const std::string& path);
 
 class RunDirectory {
-public:
+  public:
     // A new run: `path` must not exist or be an empty folder (UsageError otherwise, so an
     // old run is never overwritten). Writes config.toml.
     static RunDirectory create(const std::string& path, const std::string& config_toml);
@@ -50,7 +49,7 @@ public:
     std::optional<nlohmann::json> read_checkpoint() const;
     void write_checkpoint(const nlohmann::json& checkpoint);
 
-private:
+  private:
     explicit RunDirectory(std::string path);
     void open_appenders();
 

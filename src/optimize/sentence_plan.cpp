@@ -12,7 +12,7 @@ namespace remask::optimize {
 namespace {
 
 class SentencePlan : public MaskPlan {
-public:
+  public:
     explicit SentencePlan(MaskPlanOptions o) : o_(o) {}
     std::string name() const override { return "sentence"; }
 
@@ -21,11 +21,13 @@ public:
         std::vector<MaskInterval> sentences = free_sentences(tokens);
         if (sentences.empty()) return {};
         double ratio = o_.ratio_min + (o_.ratio_max - o_.ratio_min) * uniform01(rng);
-        size_t goal = std::max<size_t>(1, static_cast<size_t>(std::lround(ratio * tokens.free_count())));
+        size_t goal =
+            std::max<size_t>(1, static_cast<size_t>(std::lround(ratio * tokens.free_count())));
         // A random order of sentences (Fisher-Yates with our own uniform_index).
         std::vector<size_t> order(sentences.size());
         std::iota(order.begin(), order.end(), 0);
-        for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[uniform_index(rng, i)]);
+        for (size_t i = order.size(); i > 1; --i)
+            std::swap(order[i - 1], order[uniform_index(rng, i)]);
         std::vector<MaskInterval> chosen;
         size_t done = 0;
         for (size_t idx : order) {
@@ -38,7 +40,7 @@ public:
         return chosen;
     }
 
-private:
+  private:
     MaskPlanOptions o_;
 };
 

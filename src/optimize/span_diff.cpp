@@ -10,7 +10,8 @@ std::vector<EditSpan> diff_spans(const std::string& parent, const std::string& c
     std::vector<std::vector<uint32_t>> lcs(n + 1, std::vector<uint32_t>(m + 1, 0));
     for (size_t i = n; i-- > 0;)
         for (size_t j = m; j-- > 0;)
-            lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+            lcs[i][j] =
+                a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
 
     std::vector<EditSpan> edits;
     size_t i = 0, j = 0, child_pos = 0;
@@ -52,7 +53,8 @@ std::vector<EditSpan> diff_spans(const std::string& parent, const std::string& c
 nlohmann::json to_json(const std::vector<EditSpan>& edits) {
     nlohmann::json out = nlohmann::json::array();
     for (const EditSpan& e : edits)
-        out.push_back({{"start", e.start}, {"end", e.end}, {"before", e.before}, {"after", e.after}});
+        out.push_back(
+            {{"start", e.start}, {"end", e.end}, {"before", e.before}, {"after", e.after}});
     return out;
 }
 

@@ -3,7 +3,6 @@
 // the new text sits in the child. Recorded in candidates.jsonl and drawn in report.html.
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -12,7 +11,7 @@
 namespace remask::optimize {
 
 struct EditSpan {
-    size_t start = 0;    // byte offsets of `after` in the child prompt
+    size_t start = 0;  // byte offsets of `after` in the child prompt
     size_t end = 0;
     std::string before;  // the parent's text here ("" for an insertion)
     std::string after;   // the child's text ("" for a deletion)

@@ -53,7 +53,7 @@ struct InfillResult {
 };
 
 class SpanInfiller {
-public:
+  public:
     virtual ~SpanInfiller() = default;
     // Throws an Error when the DLM cannot run (bad model, server down).
     virtual InfillResult infill(const InfillRequest& request) = 0;
@@ -63,7 +63,7 @@ public:
 // context (pseudo-likelihood: k passes each masking a disjoint 1/k of the prompt). Scores
 // are per token of the optimizer's TokenSplitter split of `tokens`, higher = more likely.
 class TokenScorer {
-public:
+  public:
     virtual ~TokenScorer() = default;
     struct Result {
         std::vector<double> scores;  // one per token

@@ -14,7 +14,8 @@ toml::table rendered_tables(const Settings& s) {
     try {
         return toml::parse(settings_to_toml(s));
     } catch (const toml::parse_error& e) {
-        throw InputError("settings", std::string("cannot re-read the resolved settings: ") + e.what());
+        throw InputError("settings",
+                         std::string("cannot re-read the resolved settings: ") + e.what());
     }
 }
 
@@ -23,7 +24,8 @@ toml::table rendered_tables(const Settings& s) {
 SweepSpec parse_sweep(const std::string& argument) {
     size_t eq = argument.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == argument.size())
-        throw UsageError("--sweep", "expected KEY=V1,V2,... (e.g. steps=8,16,32), got '" + argument + "'");
+        throw UsageError("--sweep",
+                         "expected KEY=V1,V2,... (e.g. steps=8,16,32), got '" + argument + "'");
     SweepSpec spec;
     std::string key = argument.substr(0, eq);
     if (size_t dot = key.find('.'); dot != std::string::npos) {
@@ -33,8 +35,10 @@ SweepSpec parse_sweep(const std::string& argument) {
     toml::table defaults = rendered_tables(Settings{});
     if (spec.table.empty())
         spec.table = defaults["dlm"].as_table()->contains(key) ? "dlm" : "optimizer";
-    if ((spec.table != "dlm" && spec.table != "optimizer") || !defaults[spec.table].as_table()->contains(key))
-        throw UsageError("--sweep", "'" + argument.substr(0, eq) + "' is not a [dlm] or [optimizer] key");
+    if ((spec.table != "dlm" && spec.table != "optimizer") ||
+        !defaults[spec.table].as_table()->contains(key))
+        throw UsageError("--sweep",
+                         "'" + argument.substr(0, eq) + "' is not a [dlm] or [optimizer] key");
     spec.key = key;
     std::istringstream values(argument.substr(eq + 1));
     for (std::string v; std::getline(values, v, ',');) {
@@ -66,7 +70,9 @@ Settings apply_sweep_value(const Settings& base, const SweepSpec& spec, const st
 std::string sweep_run_name(const SweepSpec& spec, const std::string& value) {
     std::string name = spec.key + "=" + value;
     for (char& c : name)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '=' || c == '.' || c == '-' || c == '_')) c = '_';
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '=' || c == '.' || c == '-' ||
+              c == '_'))
+            c = '_';
     return name;
 }
 

@@ -13,8 +13,8 @@
 namespace remask::optimize {
 
 struct TraceContextOptions {
-    size_t token_budget = 1536;   // tokens of formatted traces at most (splitter tokens)
-    size_t max_successes = 2;     // successes shown after the failures
+    size_t token_budget = 1536;    // tokens of formatted traces at most (splitter tokens)
+    size_t max_successes = 2;      // successes shown after the failures
     size_t max_field_chars = 600;  // longer inputs / replies are cut in the middle
 };
 

@@ -12,12 +12,23 @@ inline std::string escape_html(const std::string& text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -26,7 +37,8 @@ inline std::string escape_html(const std::string& text) {
 // A stable, HTML-id-safe form of a candidate id or run name.
 inline std::string html_id(const std::string& text) {
     std::string out;
-    for (unsigned char c : text) out += std::isalnum(c) || c == '-' || c == '_' ? static_cast<char>(c) : '_';
+    for (unsigned char c : text)
+        out += std::isalnum(c) || c == '-' || c == '_' ? static_cast<char>(c) : '_';
     return out;
 }
 

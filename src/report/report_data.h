@@ -2,7 +2,6 @@
 // What the report reads from a run directory (internal to src/report/).
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,12 +18,12 @@ struct CurvePoint {
 struct RunData {
     std::string name;  // the sweep value ("steps=16") or the proposer
     std::string dir;
-    nlohmann::json summary;  // null while the run has not finished
+    nlohmann::json summary;                       // null while the run has not finished
     std::vector<optimize::Candidate> candidates;  // every line of candidates.jsonl
     std::vector<CurvePoint> curve;                // best validation score so far, by calls
     std::string stop_reason;                      // "" while running
     int64_t iterations = 0;
-    int64_t target_calls = 0;                     // the latest known total
+    int64_t target_calls = 0;  // the latest known total
 
     const optimize::Candidate* find(const std::string& id) const;
     const optimize::Candidate* best() const;  // the pooled candidate with the top val

@@ -45,12 +45,14 @@ TEST(OptimizeCommand, FreshRunWritesTheRunDirectory) {
     std::string root = temp_dir("cmd-fresh");
     FakeWorld world;
     Cli cli;
-    std::string dir = run_optimize_command(options(write_config(root, "ar-rewrite", 120), root + "/run"), world.wiring(), cli.io);
+    std::string dir = run_optimize_command(
+        options(write_config(root, "ar-rewrite", 120), root + "/run"), world.wiring(), cli.io);
     EXPECT_EQ(dir, root + "/run");
     EXPECT_TRUE(fs::exists(dir + "/summary.json"));
     EXPECT_NE(cli.out.str().find("best c"), std::string::npos) << cli.out.str();
     EXPECT_NE(cli.err.str().find("projection"), std::string::npos);
-    EXPECT_NE(read_text_file(dir + "/best_prompt.txt").find(testing::kLabelRule), std::string::npos);
+    EXPECT_NE(read_text_file(dir + "/best_prompt.txt").find(testing::kLabelRule),
+              std::string::npos);
 }
 
 TEST(OptimizeCommand, DryRunPrintsTheProjectionAndWritesNothing) {
@@ -61,7 +63,8 @@ TEST(OptimizeCommand, DryRunPrintsTheProjectionAndWritesNothing) {
     o.dry_run = true;
     EXPECT_EQ(run_optimize_command(o, world.wiring(), cli.io), "");
     EXPECT_FALSE(fs::exists(root + "/run"));
-    EXPECT_NE(cli.out.str().find("target calls    300 for the search + 16 for the test split"), std::string::npos)
+    EXPECT_NE(cli.out.str().find("target calls    300 for the search + 16 for the test split"),
+              std::string::npos)
         << cli.out.str();
     EXPECT_NE(cli.out.str().find("DLM forwards"), std::string::npos);
 }
@@ -89,10 +92,12 @@ TEST(OptimizeCommand, BadInputLeavesNoRunDirectory) {
         EXPECT_ANY_THROW(run_optimize_command(o, world.wiring(), cli.io));
         EXPECT_FALSE(fs::exists(root + "/run"));
     };
-    expect_rejected(options(write_config(root, "random-edit", 40, "", "Broken <keep>marker"), root + "/run"));
+    expect_rejected(
+        options(write_config(root, "random-edit", 40, "", "Broken <keep>marker"), root + "/run"));
     expect_rejected(options(write_config(root, "random-edit", 40, "stpes = 3\n"), root + "/run"));
     expect_rejected(options(write_config(root, "no-such-proposer", 40), root + "/run"));
-    expect_rejected(options(write_config(root, "random-edit", 0), root + "/run"));  // no cap, no patience
+    expect_rejected(
+        options(write_config(root, "random-edit", 0), root + "/run"));  // no cap, no patience
     OptimizeOptions sweep = options(write_config(root, "random-edit", 40), root + "/run");
     sweep.sweep = "steps=8,-3";
     expect_rejected(sweep);
@@ -108,7 +113,8 @@ TEST(OptimizeCommand, RefusesToOverwriteARun) {
     std::string config = write_config(root, "random-edit", 40);
     run_optimize_command(options(config, root + "/run"), world.wiring(), cli.io);
     std::string before = read_text_file(root + "/run/events.jsonl");
-    EXPECT_THROW(run_optimize_command(options(config, root + "/run"), world.wiring(), cli.io), UsageError);
+    EXPECT_THROW(run_optimize_command(options(config, root + "/run"), world.wiring(), cli.io),
+                 UsageError);
     EXPECT_EQ(read_text_file(root + "/run/events.jsonl"), before);
 }
 
@@ -121,7 +127,8 @@ TEST(OptimizeCommand, ResumeUsesTheStoredConfigAndNeedsForceForAnother) {
 
     OptimizeOptions resume;
     resume.resume_dir = root + "/run";
-    EXPECT_EQ(run_optimize_command(resume, world.wiring(), cli.io), root + "/run");  // stored config
+    EXPECT_EQ(run_optimize_command(resume, world.wiring(), cli.io),
+              root + "/run");  // stored config
     resume.config_path = config;
     EXPECT_EQ(run_optimize_command(resume, world.wiring(), cli.io), root + "/run");  // same config
 
@@ -136,7 +143,8 @@ TEST(OptimizeCommand, ResumeUsesTheStoredConfigAndNeedsForceForAnother) {
     }
     resume.force = true;
     run_optimize_command(resume, world.wiring(), cli.io);
-    EXPECT_NE(read_text_file(root + "/run/config.toml").find("target_calls = 200"), std::string::npos);
+    EXPECT_NE(read_text_file(root + "/run/config.toml").find("target_calls = 200"),
+              std::string::npos);
 }
 
 TEST(OptimizeCommand, SweepRunsEachValueWithTheSameBudget) {
@@ -177,8 +185,11 @@ TEST(Sweep, ParsesKeysOfDlmAndOptimizer) {
 TEST(Sweep, AppliesAValueWithValidation) {
     Settings base;
     EXPECT_EQ(apply_sweep_value(base, parse_sweep("steps=8,16"), "16").dlm.steps, 16);
-    EXPECT_EQ(apply_sweep_value(base, parse_sweep("selection=best,pareto"), "pareto").optimizer.selection, "pareto");
-    EXPECT_DOUBLE_EQ(apply_sweep_value(base, parse_sweep("temperature=0.2,0.9"), "0.9").dlm.temperature, 0.9);
+    EXPECT_EQ(
+        apply_sweep_value(base, parse_sweep("selection=best,pareto"), "pareto").optimizer.selection,
+        "pareto");
+    EXPECT_DOUBLE_EQ(
+        apply_sweep_value(base, parse_sweep("temperature=0.2,0.9"), "0.9").dlm.temperature, 0.9);
     EXPECT_THROW(apply_sweep_value(base, parse_sweep("steps=8,16"), "many"), InputError);
     EXPECT_EQ(sweep_run_name(parse_sweep("sampler=a,b"), "x/y"), "sampler=x_y");
 }

@@ -23,10 +23,11 @@ namespace remask::optimize::testing {
 inline constexpr const char* kLabelRule = "Answer with one word: positive or negative.";
 
 class FakeEvaluator : public PromptEvaluator {
-public:
+  public:
     FakeEvaluator(size_t train = 16, size_t val = 12, size_t test = 8);
 
-    std::vector<Trace> evaluate(const std::string& system_prompt, const std::vector<std::string>& ids) override;
+    std::vector<Trace> evaluate(const std::string& system_prompt,
+                                const std::vector<std::string>& ids) override;
     std::vector<std::string> split(const std::string& name) override;
     Spend spent() const override { return spent_; }
 
@@ -38,13 +39,13 @@ public:
     std::multiset<std::pair<std::string, std::string>> evaluated;
     std::vector<std::string> prompts_seen;
 
-private:
+  private:
     std::map<std::string, std::vector<std::string>> splits_;
     Spend spent_;
 };
 
 class FakeRewriter : public LanguageModel {
-public:
+  public:
     ChatResponse chat(const ChatRequest& request) override;
     std::string describe() const override { return "fake-rewriter"; }
     int64_t calls = 0;
@@ -52,7 +53,7 @@ public:
 };
 
 class FakeInfiller : public SpanInfiller {
-public:
+  public:
     InfillResult infill(const InfillRequest& request) override;
     std::vector<InfillRequest> requests;
 };

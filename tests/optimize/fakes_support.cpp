@@ -1,40 +1,39 @@
-#include "fakes.h"
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "core/error.h"
+#include "fakes.h"
 
 namespace remask::optimize::testing {
 
 namespace {
 
-bool positive(const std::string& id) {
-    return std::hash<std::string>{}(id) % 2 == 0;
-}
+bool positive(const std::string& id) { return std::hash<std::string>{}(id) % 2 == 0; }
 
 // A wrapper so the optimizer can own its evaluator while the test keeps looking at it.
 class BorrowedEvaluator : public PromptEvaluator {
-public:
+  public:
     explicit BorrowedEvaluator(FakeEvaluator* e) : e_(e) {}
-    std::vector<Trace> evaluate(const std::string& p, const std::vector<std::string>& ids) override {
+    std::vector<Trace> evaluate(const std::string& p,
+                                const std::vector<std::string>& ids) override {
         return e_->evaluate(p, ids);
     }
     std::vector<std::string> split(const std::string& name) override { return e_->split(name); }
     Spend spent() const override { return e_->spent(); }
 
-private:
+  private:
     FakeEvaluator* e_;
 };
 
 class BorrowedRewriter : public LanguageModel {
-public:
+  public:
     explicit BorrowedRewriter(FakeRewriter* r) : r_(r) {}
     ChatResponse chat(const ChatRequest& request) override { return r_->chat(request); }
     std::string describe() const override { return r_->describe(); }
 
-private:
+  private:
     FakeRewriter* r_;
 };
 
@@ -48,7 +47,8 @@ FakeEvaluator::FakeEvaluator(size_t train, size_t val, size_t test) {
 
 std::vector<std::string> FakeEvaluator::split(const std::string& name) { return splits_[name]; }
 
-std::vector<Trace> FakeEvaluator::evaluate(const std::string& prompt, const std::vector<std::string>& ids) {
+std::vector<Trace> FakeEvaluator::evaluate(const std::string& prompt,
+                                           const std::vector<std::string>& ids) {
     if (evaluate_calls++ == throw_on_call) throw ExternalError("fake target", "connection reset");
     prompts_seen.push_back(prompt);
     const bool rule = prompt.find(kLabelRule) != std::string::npos;
@@ -63,7 +63,8 @@ std::vector<Trace> FakeEvaluator::evaluate(const std::string& prompt, const std:
         bool lucky = index % 4 == 0;
         t.reply = rule || lucky ? t.expected : "I think the reviewer liked parts of it.";
         t.score = t.reply == t.expected ? 1.0 : 0.0;
-        if (t.score < 1) t.feedback = "expected `" + t.expected + "`, answered something unparseable";
+        if (t.score < 1)
+            t.feedback = "expected `" + t.expected + "`, answered something unparseable";
         out.push_back(t);
         spent_.target_calls += 1;
         spent_.tokens += 50;
@@ -83,7 +84,8 @@ ChatResponse FakeRewriter::chat(const ChatRequest& request) {
     std::string fixed = old;
     if (user.find("unparseable") != std::string::npos && old.find(kLabelRule) == std::string::npos)
         fixed += std::string(" ") + kLabelRule;
-    r.message.content = "Sure. Here is the improved prompt:\n<prompt>\n" + fixed + "\n</prompt>\nGood luck!";
+    r.message.content =
+        "Sure. Here is the improved prompt:\n<prompt>\n" + fixed + "\n</prompt>\nGood luck!";
     r.usage = {300, 40};
     return r;
 }
@@ -103,8 +105,11 @@ InfillResult FakeInfiller::infill(const InfillRequest& request) {
                 continue;
             }
             std::string fill = s.text;
-            if (first && k == 0 && failures) fill = std::string(" ") + kLabelRule + " ";
-            else if (first) fill = " variant" + std::to_string(k) + "-" + std::to_string(request.seed % 97) + " ";
+            if (first && k == 0 && failures)
+                fill = std::string(" ") + kLabelRule + " ";
+            else if (first)
+                fill =
+                    " variant" + std::to_string(k) + "-" + std::to_string(request.seed % 97) + " ";
             first = false;
             c.spans.push_back({c.text.size(), c.text.size() + fill.size(), fill});
             c.text += fill;
@@ -129,7 +134,9 @@ Wiring FakeWorld::wiring() {
         ++evaluators_built;
         return std::make_unique<BorrowedEvaluator>(keep_alive.back().get());
     };
-    w.infiller = [](const Settings&) -> std::unique_ptr<SpanInfiller> { return std::make_unique<FakeInfiller>(); };
+    w.infiller = [](const Settings&) -> std::unique_ptr<SpanInfiller> {
+        return std::make_unique<FakeInfiller>();
+    };
     w.token_scorer = [](const Settings&) -> std::unique_ptr<TokenScorer> { return nullptr; };
     w.rewriter = [](const Settings&) -> std::unique_ptr<LanguageModel> {
         static FakeRewriter shared;
@@ -142,7 +149,8 @@ Wiring FakeWorld::wiring() {
 
 std::string temp_dir(const std::string& name) {
     namespace fs = std::filesystem;
-    fs::path dir = fs::temp_directory_path() / ("remask-optimize-test-" + std::to_string(::getpid())) / name;
+    fs::path dir =
+        fs::temp_directory_path() / ("remask-optimize-test-" + std::to_string(::getpid())) / name;
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir.string();
@@ -151,12 +159,14 @@ std::string temp_dir(const std::string& name) {
 std::string write_config(const std::string& dir, const std::string& proposer, int64_t target_calls,
                          const std::string& extra_optimizer, const std::string& prompt) {
     std::ofstream(dir + "/prompt.txt")
-        << (prompt.empty() ? "You are a sentiment classifier. Read the review. <keep>Be honest.</keep> Reply briefly."
+        << (prompt.empty() ? "You are a sentiment classifier. Read the review. <keep>Be "
+                             "honest.</keep> Reply briefly."
                            : prompt);
     std::string path = dir + "/config.toml";
     std::ofstream(path) << "[task]\nname = \"sst2\"\n\n[optimizer]\nproposer = \"" << proposer
                         << "\"\nprompt = \"prompt.txt\"\ncandidates = 3\nminibatch = 4\n"
-                        << extra_optimizer << "\n[budget]\ntarget_calls = " << target_calls << "\n\n[run]\nseed = 7\n";
+                        << extra_optimizer << "\n[budget]\ntarget_calls = " << target_calls
+                        << "\n\n[run]\nseed = 7\n";
     return path;
 }
 

@@ -1,10 +1,11 @@
 // Mask plans: <keep> text is never masked, slots = n + slack, the ratio is respected, the
 // length bound holds, and confidence masks the least likely tokens.
 
+#include "optimize/mask_plan.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "optimize/mask_plan.h"
 #include "optimize/rng.h"
 
 namespace remask::optimize {
@@ -43,10 +44,12 @@ TEST_P(EveryPlan, NeverMasksKeepTextAndGivesSlackSlots) {
     PromptTokens tokens = tokenize_prompt(kPrompt, splitter);
     auto plan = make_mask_plan(GetParam(), options());
     std::vector<double> scores;
-    for (size_t i = 0; i < tokens.free_count(); ++i) scores.push_back(static_cast<double>((i * 7) % 11));
+    for (size_t i = 0; i < tokens.free_count(); ++i)
+        scores.push_back(static_cast<double>((i * 7) % 11));
     for (int64_t seed = 0; seed < 50; ++seed) {
         auto rng = make_rng(seed, 1, "mask");
-        MaskedPrompt m = build_masked_prompt(tokens, plan->choose(tokens, rng, &scores), options(), splitter);
+        MaskedPrompt m =
+            build_masked_prompt(tokens, plan->choose(tokens, rng, &scores), options(), splitter);
         ASSERT_FALSE(m.intervals.empty()) << GetParam() << " seed " << seed;
         expect_keep_untouched(tokens, m);
         size_t k = 0;
@@ -64,7 +67,8 @@ TEST_P(EveryPlan, NeverMasksKeepTextAndGivesSlackSlots) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Plans, EveryPlan, ::testing::Values("random-span", "sentence", "insert", "confidence"));
+INSTANTIATE_TEST_SUITE_P(Plans, EveryPlan,
+                         ::testing::Values("random-span", "sentence", "insert", "confidence"));
 
 TEST(MaskPlan, RandomSpanMasksAShareInTheConfiguredRange) {
     const TokenSplitter splitter = whitespace_splitter();
@@ -76,8 +80,10 @@ TEST(MaskPlan, RandomSpanMasksAShareInTheConfiguredRange) {
     double total = 0;
     for (int64_t seed = 0; seed < 100; ++seed) {
         auto rng = make_rng(seed, 0, "mask");
-        MaskedPrompt m = build_masked_prompt(tokens, plan->choose(tokens, rng, nullptr), o, splitter);
-        double share = static_cast<double>(m.masked_tokens) / static_cast<double>(tokens.free_count());
+        MaskedPrompt m =
+            build_masked_prompt(tokens, plan->choose(tokens, rng, nullptr), o, splitter);
+        double share =
+            static_cast<double>(m.masked_tokens) / static_cast<double>(tokens.free_count());
         EXPECT_LE(share, 0.3 + 1.0 / static_cast<double>(tokens.free_count()));
         total += share;
     }
@@ -93,7 +99,8 @@ TEST(MaskPlan, SentencePlanMasksWholeSentences) {
         auto rng = make_rng(seed, 0, "mask");
         for (const MaskInterval& i : plan->choose(tokens, rng, nullptr)) {
             bool whole = false;
-            for (const MaskInterval& s : sentences) whole = whole || (s.begin == i.begin && s.end == i.end);
+            for (const MaskInterval& s : sentences)
+                whole = whole || (s.begin == i.begin && s.end == i.end);
             EXPECT_TRUE(whole);
         }
     }
@@ -104,11 +111,13 @@ TEST(MaskPlan, InsertOpensEmptySlotsAtBoundaries) {
     PromptTokens tokens = tokenize_prompt(kPrompt, splitter);
     auto plan = make_insert_plan(options());
     auto rng = make_rng(3, 0, "mask");
-    MaskedPrompt m = build_masked_prompt(tokens, plan->choose(tokens, rng, nullptr), options(), splitter);
+    MaskedPrompt m =
+        build_masked_prompt(tokens, plan->choose(tokens, rng, nullptr), options(), splitter);
     for (const MaskInterval& i : m.intervals) {
         EXPECT_EQ(i.begin, i.end);
         EXPECT_EQ(i.insert_slots, 6);  // max(4, 2 * slack)
-        EXPECT_TRUE(i.begin == 0 || i.begin == tokens.pieces.size() || ends_sentence(tokens.pieces[i.begin - 1].text) ||
+        EXPECT_TRUE(i.begin == 0 || i.begin == tokens.pieces.size() ||
+                    ends_sentence(tokens.pieces[i.begin - 1].text) ||
                     tokens.pieces[i.begin - 1].locked || tokens.pieces[i.begin].locked);
     }
 }
@@ -142,7 +151,9 @@ TEST(MaskPlan, LengthBoundTrimsSlack) {
     EXPECT_GE(m.segments[1].slots, 2);  // never fewer slots than the span had tokens
 }
 
-TEST(MaskPlan, UnknownPlanIsAnInputError) { EXPECT_THROW(make_mask_plan("zigzag", {}), InputError); }
+TEST(MaskPlan, UnknownPlanIsAnInputError) {
+    EXPECT_THROW(make_mask_plan("zigzag", {}), InputError);
+}
 
 TEST(MaskPlan, AllLockedPromptGetsNoSpans) {
     const TokenSplitter splitter = whitespace_splitter();

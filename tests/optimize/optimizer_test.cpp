@@ -2,6 +2,8 @@
 // worse candidate is accepted; the target-call cap holds; interrupted runs resume to the
 // same result without repeating completed work; the run directory has its documented files.
 
+#include "optimize/optimizer.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,7 +11,6 @@
 
 #include "fakes.h"
 #include "optimize/candidate_pool.h"
-#include "optimize/optimizer.h"
 #include "optimize/prompt_text.h"
 #include "optimize/rng.h"
 
@@ -22,7 +23,8 @@ using testing::FakeRewriter;
 using testing::kLabelRule;
 using testing::temp_dir;
 
-const std::string kInitial = "You are a sentiment classifier. <keep>Be honest.</keep> Read the review and reply briefly.";
+const std::string kInitial =
+    "You are a sentiment classifier. <keep>Be honest.</keep> Read the review and reply briefly.";
 
 Settings settings_for(const std::string& proposer, int64_t target_calls) {
     Settings s;
@@ -45,7 +47,8 @@ struct Process {
     }
     OptimizeResult run(const Settings& s, RunDirectory& dir, const OptimizerHooks& hooks = quiet(),
                        Reviewer* reviewer = nullptr, FeedbackBook feedback = {}) {
-        OptimizerParts parts{&evaluator, proposer.get(), whitespace_splitter(), reviewer, std::move(feedback)};
+        OptimizerParts parts{&evaluator, proposer.get(), whitespace_splitter(), reviewer,
+                             std::move(feedback)};
         return run_optimizer(s, dir, kInitial, parts, hooks);
     }
     static OptimizerHooks quiet() {
@@ -104,9 +107,12 @@ TEST(Optimizer, NeverAcceptsAWorseCandidate) {
             if (c["id"] == "c0") continue;
             ++children;
             if (c["accepted"].get<bool>()) {
-                EXPECT_GT(c["minibatch_score"].get<double>(), c["parent_minibatch_score"].get<double>()) << c.dump();
+                EXPECT_GT(c["minibatch_score"].get<double>(),
+                          c["parent_minibatch_score"].get<double>())
+                    << c.dump();
             } else if (c["decision"] == "worse") {
-                EXPECT_LE(c["minibatch_score"].get<double>(), c["parent_minibatch_score"].get<double>());
+                EXPECT_LE(c["minibatch_score"].get<double>(),
+                          c["parent_minibatch_score"].get<double>());
                 EXPECT_TRUE(c["val"].is_null());
             }
         }
@@ -121,8 +127,10 @@ TEST(Optimizer, TargetCallCapIsNeverExceeded) {
             Process p(s, /*test=*/0);
             OptimizeResult r = run_fresh(s, "cap", p);
             EXPECT_LE(p.evaluator.spent().target_calls, cap) << proposer << " cap " << cap;
-            EXPECT_EQ(r.summary["calls"]["target"].get<int64_t>(), p.evaluator.spent().target_calls);
-            EXPECT_TRUE(r.stop_reason == "target_calls" || r.stop_reason == "stalled") << r.stop_reason;
+            EXPECT_EQ(r.summary["calls"]["target"].get<int64_t>(),
+                      p.evaluator.spent().target_calls);
+            EXPECT_TRUE(r.stop_reason == "target_calls" || r.stop_reason == "stalled")
+                << r.stop_reason;
         }
 }
 
@@ -138,21 +146,24 @@ TEST(Optimizer, RunDirectoryHasTheDocumentedFiles) {
     std::string root = temp_dir("files") + "/run";
     RunDirectory dir = RunDirectory::create(root, settings_to_toml(s));
     OptimizeResult r = p.run(s, dir);
-    for (const char* f : {"config.toml", "events.jsonl", "candidates.jsonl", "checkpoint.json", "best_prompt.txt", "summary.json"})
+    for (const char* f : {"config.toml", "events.jsonl", "candidates.jsonl", "checkpoint.json",
+                          "best_prompt.txt", "summary.json"})
         EXPECT_TRUE(std::filesystem::exists(root + "/" + f)) << f;
     EXPECT_EQ(read_text_file(root + "/config.toml"), settings_to_toml(s));
     EXPECT_EQ(read_text_file(root + "/best_prompt.txt"), render_for_target(r.best_prompt));
     nlohmann::json summary = nlohmann::json::parse(read_text_file(root + "/summary.json"));
     std::vector<std::string> keys;
     for (const auto& [k, v] : summary.items()) keys.push_back(k);
-    EXPECT_EQ(keys, (std::vector<std::string>{"best", "calls", "dlm_forwards", "initial", "proposer", "task", "tokens", "usd", "wall_s"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"best", "calls", "dlm_forwards", "initial",
+                                              "proposer", "task", "tokens", "usd", "wall_s"}));
     EXPECT_EQ(summary["best"]["candidate"], r.best_id);
     EXPECT_TRUE(summary["initial"].contains("val") && summary["initial"].contains("test"));
     EXPECT_EQ(summary["calls"].size(), 4u);
     EXPECT_EQ(summary["calls"]["rewriter"].get<int64_t>(), p.rewriter.calls);
     std::set<std::string> kinds;
     for (const nlohmann::json& e : dir.read_events()) kinds.insert(e["event"].get<std::string>());
-    for (const char* k : {"start", "eval", "proposal", "candidate", "best", "iteration", "stop", "finished"})
+    for (const char* k :
+         {"start", "eval", "proposal", "candidate", "best", "iteration", "stop", "finished"})
         EXPECT_TRUE(kinds.count(k)) << k;
     nlohmann::json cp = *dir.read_checkpoint();
     EXPECT_TRUE(cp["finished"].get<bool>());
@@ -181,8 +192,8 @@ std::string candidate_lines(const std::vector<nlohmann::json>& lines) {
 
 // Runs to the end, crashing after each event count in `crash_after` (or, with
 // evaluator_throws, on those evaluate() calls) and resuming in a new "process" each time.
-Outcome run_with_crashes(const Settings& s, const std::string& name, std::vector<int64_t> crash_after,
-                         bool evaluator_throws) {
+Outcome run_with_crashes(const Settings& s, const std::string& name,
+                         std::vector<int64_t> crash_after, bool evaluator_throws) {
     std::string root = temp_dir(name) + "/run";
     { RunDirectory::create(root, settings_to_toml(s)); }
     Outcome o;
@@ -227,8 +238,10 @@ void expect_same_run(const Outcome& straight, const Outcome& resumed) {
     }
     EXPECT_EQ(a, b);
     // No completed evaluation is repeated: every (prompt, example) pair once in total.
-    for (auto it = resumed.evaluated.begin(); it != resumed.evaluated.end(); it = resumed.evaluated.upper_bound(*it))
-        EXPECT_EQ(resumed.evaluated.count(*it), 1u) << it->second << " under " << it->first.substr(0, 60);
+    for (auto it = resumed.evaluated.begin(); it != resumed.evaluated.end();
+         it = resumed.evaluated.upper_bound(*it))
+        EXPECT_EQ(resumed.evaluated.count(*it), 1u)
+            << it->second << " under " << it->first.substr(0, 60);
     EXPECT_EQ(resumed.evaluated.size(), straight.evaluated.size());
 }
 
@@ -242,7 +255,8 @@ TEST(OptimizerResume, CrashesAtManyPointsEndLikeAStraightRun) {
             expect_same_run(straight, run_with_crashes(s, "crash-" + proposer, {point}, false));
         }
         SCOPED_TRACE("several crashes in one run");
-        expect_same_run(straight, run_with_crashes(s, "crashes-" + proposer, {4, 3, 9, 6, 12}, false));
+        expect_same_run(straight,
+                        run_with_crashes(s, "crashes-" + proposer, {4, 3, 9, 6, 12}, false));
     }
 }
 
@@ -375,12 +389,14 @@ TEST(OptimizerReview, PickAcceptsAChildAndCommentsReachTheProposer) {
     EXPECT_EQ(r.stop_reason, "review");
     EXPECT_EQ(r.iterations, 2);
     bool picked = false;
-    for (const nlohmann::json& c : dir.read_candidates()) picked = picked || c["decision"] == "picked";
+    for (const nlohmann::json& c : dir.read_candidates())
+        picked = picked || c["decision"] == "picked";
     EXPECT_TRUE(picked);
 }
 
 TEST(OptimizerReview, TerminalReviewerReadsCommands) {
-    std::istringstream in("help\nveto 2\npick c1_0\ncomment train-3 sarcasm is negative\nnote be short\nstop\n\n");
+    std::istringstream in(
+        "help\nveto 2\npick c1_0\ncomment train-3 sarcasm is negative\nnote be short\nstop\n\n");
     std::ostringstream out;
     auto reviewer = make_terminal_reviewer(in, out);
     ReviewView view;
@@ -398,10 +414,12 @@ TEST(OptimizerReview, TerminalReviewerReadsCommands) {
 
 TEST(Feedback, FileIsMergedIntoTracesByIdOrInput) {
     std::string dir = temp_dir("feedback");
-    std::ofstream(dir + "/fb.jsonl") << "{\"id\": \"a\", \"comment\": \"sarcastic\", \"score\": 0}\n\n"
-                                     << "{\"input\": \"great\", \"comment\": \"clearly positive\"}\n";
+    std::ofstream(dir + "/fb.jsonl")
+        << "{\"id\": \"a\", \"comment\": \"sarcastic\", \"score\": 0}\n\n"
+        << "{\"input\": \"great\", \"comment\": \"clearly positive\"}\n";
     FeedbackBook book = FeedbackBook::load(dir + "/fb.jsonl");
-    std::vector<Trace> traces = {{"a", "x", "positive", "positive", 1.0, ""}, {"b", "great", "", "", 0.0, "wrong"},
+    std::vector<Trace> traces = {{"a", "x", "positive", "positive", 1.0, ""},
+                                 {"b", "great", "", "", 0.0, "wrong"},
                                  {"c", "other", "", "", 1.0, ""}};
     book.apply(traces);
     EXPECT_EQ(traces[0].score, 0.0);
@@ -425,7 +443,8 @@ TEST(Feedback, BadLinesNameFileAndLine) {
     expect_error("{\"id\": \"a\", \"comment\": \"x\"}\nnot json\n", "JSON");
     expect_error("{\"id\": \"a\", \"comment\": \"x\"}\n{\"id\": \"b\", \"score\": 2}\n", "score");
     expect_error("{\"id\": \"a\", \"comment\": \"x\"}\n{\"comment\": \"x\"}\n", "id");
-    expect_error("{\"id\": \"a\", \"comment\": \"x\"}\n{\"id\": \"a\", \"coment\": \"x\"}\n", "coment");
+    expect_error("{\"id\": \"a\", \"comment\": \"x\"}\n{\"id\": \"a\", \"coment\": \"x\"}\n",
+                 "coment");
     EXPECT_THROW(FeedbackBook::load(dir + "/missing.jsonl"), InputError);
 }
 
@@ -433,7 +452,8 @@ TEST(Optimizer, FeedbackScoresChangeWhatTheLoopSees) {
     Settings s = settings_for("random-edit", 60);
     Process p(s);
     FeedbackBook book;
-    for (int i = 0; i < 12; ++i) book.add_for_id("val-" + std::to_string(i), {"judged by a person", 1.0});
+    for (int i = 0; i < 12; ++i)
+        book.add_for_id("val-" + std::to_string(i), {"judged by a person", 1.0});
     RunDirectory dir = RunDirectory::create(temp_dir("fbrun") + "/run", settings_to_toml(s));
     EXPECT_DOUBLE_EQ(p.run(s, dir, Process::quiet(), nullptr, book).initial_val, 1.0);
 }

@@ -1,9 +1,10 @@
 // <keep> blocks, rendering for the target, token splitters.
 
+#include "optimize/prompt_text.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "optimize/prompt_text.h"
 
 namespace remask::optimize {
 namespace {
@@ -65,7 +66,9 @@ TEST(PromptText, TokenizeLocksWholeKeepBlocks) {
 }
 
 TEST(PromptText, RejectsASplitterThatLosesText) {
-    TokenSplitter lossy = [](const std::string& s) { return std::vector<std::string>{s.substr(1)}; };
+    TokenSplitter lossy = [](const std::string& s) {
+        return std::vector<std::string>{s.substr(1)};
+    };
     EXPECT_THROW(tokenize_prompt("abc", lossy), InputError);
 }
 

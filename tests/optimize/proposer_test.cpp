@@ -1,11 +1,12 @@
 // Proposers: the dlm proposer changes only masked spans and keeps <keep> text; dlm-blind
 // shows no traces; ar-rewrite parses replies robustly; random-edit stays in free text.
 
+#include "optimize/proposer.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
 #include "fakes.h"
-#include "optimize/proposer.h"
 #include "optimize/rng.h"
 
 namespace remask::optimize {
@@ -19,7 +20,8 @@ const std::string kParent =
     "carefully. Decide the sentiment. Reply briefly.";
 
 std::vector<Trace> traces() {
-    return {{"t1", "great film", "positive", "I liked it", 0.0, "expected `positive`, answered something unparseable"},
+    return {{"t1", "great film", "positive", "I liked it", 0.0,
+             "expected `positive`, answered something unparseable"},
             {"t2", "awful", "negative", "negative", 1.0, ""}};
 }
 
@@ -93,16 +95,21 @@ TEST(DlmProposer, DropsCandidatesWithTheWrongNumberOfSpans) {
             return out;
         }
     } infiller;
-    ProposalBatch batch = make_dlm_proposer({}, deps(&infiller), true)->propose({kParent, traces(), "", 3, 1, 1});
+    ProposalBatch batch =
+        make_dlm_proposer({}, deps(&infiller), true)->propose({kParent, traces(), "", 3, 1, 1});
     EXPECT_TRUE(batch.proposals.empty());
     EXPECT_EQ(batch.detail.value("malformed_candidates", 0), 3);
 }
 
-TEST(DlmProposer, NeedsAnInfiller) { EXPECT_THROW(make_dlm_proposer({}, deps(nullptr), true), UsageError); }
+TEST(DlmProposer, NeedsAnInfiller) {
+    EXPECT_THROW(make_dlm_proposer({}, deps(nullptr), true), UsageError);
+}
 
 TEST(TraceContext, TrimsToTheTokenBudget) {
     std::vector<Trace> many;
-    for (int i = 0; i < 50; ++i) many.push_back({"x" + std::to_string(i), "input number " + std::to_string(i) + ";", "a", "b", 0.0, "wrong"});
+    for (int i = 0; i < 50; ++i)
+        many.push_back({"x" + std::to_string(i), "input number " + std::to_string(i) + ";", "a",
+                        "b", 0.0, "wrong"});
     TraceContextOptions o;
     o.token_budget = 100;
     std::string text = format_traces(many, whitespace_splitter(), o);
@@ -112,8 +119,10 @@ TEST(TraceContext, TrimsToTheTokenBudget) {
 }
 
 TEST(ArRewrite, ParsesThePromptFromVariousReplies) {
-    EXPECT_EQ(parse_rewritten_prompt("Sure!\n<prompt>\nNew prompt.\n</prompt>\nbye"), "New prompt.");
-    EXPECT_EQ(parse_rewritten_prompt("<prompt>old</prompt> then <prompt>\nnewer\n</prompt>"), "newer");
+    EXPECT_EQ(parse_rewritten_prompt("Sure!\n<prompt>\nNew prompt.\n</prompt>\nbye"),
+              "New prompt.");
+    EXPECT_EQ(parse_rewritten_prompt("<prompt>old</prompt> then <prompt>\nnewer\n</prompt>"),
+              "newer");
     EXPECT_EQ(parse_rewritten_prompt("<prompt>\nunclosed prompt text\n"), "unclosed prompt text");
     EXPECT_EQ(parse_rewritten_prompt("Here:\n```text\nFenced prompt.\n```\n"), "Fenced prompt.");
     EXPECT_EQ(parse_rewritten_prompt("\n  Just the prompt.  \n"), "Just the prompt.");

@@ -1,6 +1,8 @@
 // report.html from real run directories (made by the optimizer with fakes): the chart, the
 // lineage, the diffs, wins and losses and the cost are there, self-contained.
 
+#include "report/report.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,7 +12,6 @@
 
 #include "core/error.h"
 #include "optimize/optimizer.h"
-#include "report/report.h"
 
 namespace fs = std::filesystem;
 
@@ -23,20 +24,23 @@ const std::string kRule = "Reply with <positive> or <negative> only.";
 
 // Right on every example once the prompt holds kRule, on every third one before.
 class RuleEvaluator : public PromptEvaluator {
-public:
-    std::vector<Trace> evaluate(const std::string& prompt, const std::vector<std::string>& ids) override {
+  public:
+    std::vector<Trace> evaluate(const std::string& prompt,
+                                const std::vector<std::string>& ids) override {
         std::vector<Trace> out;
         for (const std::string& id : ids) {
-            bool right = prompt.find(kRule) != std::string::npos || std::stoi(id.substr(1)) % 3 == 0;
-            out.push_back({id, "text " + id, "positive", right ? "positive" : "hmm", right ? 1.0 : 0.0,
-                           right ? "" : "expected `positive`"});
+            bool right =
+                prompt.find(kRule) != std::string::npos || std::stoi(id.substr(1)) % 3 == 0;
+            out.push_back({id, "text " + id, "positive", right ? "positive" : "hmm",
+                           right ? 1.0 : 0.0, right ? "" : "expected `positive`"});
             spent_.target_calls += 1;
         }
         return out;
     }
     std::vector<std::string> split(const std::string& name) override {
         std::vector<std::string> ids;
-        for (int i = 0; i < (name == "test" ? 0 : 9); ++i) ids.push_back(name.substr(0, 1) + std::to_string(i));
+        for (int i = 0; i < (name == "test" ? 0 : 9); ++i)
+            ids.push_back(name.substr(0, 1) + std::to_string(i));
         return ids;
     }
     Spend spent() const override { return spent_; }
@@ -44,12 +48,13 @@ public:
 };
 
 class RuleRewriter : public LanguageModel {
-public:
+  public:
     ChatResponse chat(const ChatRequest& r) override {
         const std::string& user = r.messages.back().content;
         size_t open = user.find("<prompt>\n") + 9, close = user.rfind("\n</prompt>");
         ChatResponse out;
-        out.message.content = "<prompt>\n" + user.substr(open, close - open) + " " + kRule + "\n</prompt>";
+        out.message.content =
+            "<prompt>\n" + user.substr(open, close - open) + " " + kRule + "\n</prompt>";
         return out;
     }
     std::string describe() const override { return "rule-rewriter"; }
@@ -73,7 +78,8 @@ std::string make_run(const std::string& dir, const std::string& proposer, int64_
 }
 
 std::string fresh_dir(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("remask-report-test-" + std::to_string(::getpid())) / name;
+    fs::path d =
+        fs::temp_directory_path() / ("remask-report-test-" + std::to_string(::getpid())) / name;
     fs::remove_all(d);
     fs::create_directories(d.parent_path());
     return d.string();
@@ -99,21 +105,26 @@ TEST(Report, SingleRunHasChartLineageDiffsExamplesAndCost) {
 
     std::string lineage = section(html, "lineage");
     EXPECT_NE(lineage.find("id=\"node-c0\""), std::string::npos);
-    EXPECT_NE(lineage.find("id=\"node-c1_0\""), std::string::npos);  // the child that found the rule
+    EXPECT_NE(lineage.find("id=\"node-c1_0\""),
+              std::string::npos);  // the child that found the rule
     EXPECT_NE(lineage.find("<strong>best</strong>"), std::string::npos);
 
     std::string diffs = section(html, "diffs");
     EXPECT_NE(diffs.find("id=\"diff-c1_0\""), std::string::npos);
     // The inserted rule is highlighted, escaped (it contains angle brackets).
-    EXPECT_NE(diffs.find("<ins> Reply with &lt;positive&gt; or &lt;negative&gt; only.</ins>"), std::string::npos) << diffs;
+    EXPECT_NE(diffs.find("<ins> Reply with &lt;positive&gt; or &lt;negative&gt; only.</ins>"),
+              std::string::npos)
+        << diffs;
     EXPECT_NE(diffs.find("Classify &lt;b&gt;sentiment&lt;/b&gt;."), std::string::npos);
 
     std::string examples = section(html, "examples");
-    EXPECT_NE(examples.find("6 wins"), std::string::npos) << examples;  // 9 val examples, 3 right before
+    EXPECT_NE(examples.find("6 wins"), std::string::npos)
+        << examples;  // 9 val examples, 3 right before
     EXPECT_NE(examples.find("0 losses"), std::string::npos);
 
     std::string cost = section(html, "cost");
-    EXPECT_TRUE(std::regex_search(cost, std::regex("target calls</th><td>[1-9][0-9]*</td>"))) << cost;
+    EXPECT_TRUE(std::regex_search(cost, std::regex("target calls</th><td>[1-9][0-9]*</td>")))
+        << cost;
 
     // Self-contained: nothing to fetch, nothing to run.
     for (const char* banned : {"<script", "<link", " src=", "@import", "url("})
@@ -133,7 +144,8 @@ TEST(Report, SweepComparesItsRunsInOneChart) {
     make_run(top + "/proposer=ar-rewrite", "ar-rewrite", 60);
     make_run(top + "/proposer=random-edit", "random-edit", 60);
     std::ofstream(top + "/config.toml") << settings_to_toml(Settings{});
-    std::ofstream(top + "/sweep.json") << R"({"table": "optimizer", "key": "proposer", "values": ["ar-rewrite", "random-edit"],
+    std::ofstream(top + "/sweep.json")
+        << R"({"table": "optimizer", "key": "proposer", "values": ["ar-rewrite", "random-edit"],
         "runs": ["proposer=ar-rewrite", "proposer=random-edit"]})";
     write_report(top);
     std::string html = read_text_file(top + "/report.html");
@@ -169,7 +181,8 @@ TEST(ReportCommand, RebuildsTheReportFromTheCommandLine) {
     ASSERT_EQ(std::system((std::string(bin) + " report '" + dir + "' > '" + out + "'").c_str()), 0);
     EXPECT_EQ(read_text_file(out), dir + "/report.html\n");
     EXPECT_NE(read_text_file(dir + "/report.html").find("id=\"lineage\""), std::string::npos);
-    EXPECT_NE(std::system((std::string(bin) + " report '" + dir + "/nope' 2> '" + out + "'").c_str()), 0);
+    EXPECT_NE(
+        std::system((std::string(bin) + " report '" + dir + "/nope' 2> '" + out + "'").c_str()), 0);
     EXPECT_EQ(read_text_file(out).rfind("remask: error: ", 0), 0u);
 }
 

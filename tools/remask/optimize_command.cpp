@@ -26,17 +26,24 @@ extern "C" void on_interrupt(int) {
 }  // namespace
 
 void add_optimize_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("optimize", "Optimize a system prompt (DLM span rewriting or a baseline proposer)");
+    auto* cmd = app.add_subcommand(
+        "optimize", "Optimize a system prompt (DLM span rewriting or a baseline proposer)");
     auto o = std::make_shared<remask::optimize::OptimizeOptions>();
-    cmd->add_option("CONFIG", o->config_path, "TOML configuration ([task] [target] [dlm] [optimizer] [budget] [run])");
+    cmd->add_option("CONFIG", o->config_path,
+                    "TOML configuration ([task] [target] [dlm] [optimizer] [budget] [run])");
     cmd->add_option("--resume", o->resume_dir, "Continue the run in this directory");
-    cmd->add_flag("--force", o->force, "With --resume: continue with CONFIG even though it differs from the stored one");
+    cmd->add_flag("--force", o->force,
+                  "With --resume: continue with CONFIG even though it differs from the stored one");
     cmd->add_option("--run-dir", o->run_dir, "Run directory (default: [run] dir)");
-    cmd->add_option("--sweep", o->sweep, "KEY=V1,V2,...: one run per value of a [dlm] or [optimizer] key, same budget");
-    cmd->add_flag("--dry-run", o->dry_run, "Print the projected calls, tokens, money and DLM time, then exit");
+    cmd->add_option("--sweep", o->sweep,
+                    "KEY=V1,V2,...: one run per value of a [dlm] or [optimizer] key, same budget");
+    cmd->add_flag("--dry-run", o->dry_run,
+                  "Print the projected calls, tokens, money and DLM time, then exit");
     cmd->add_flag("-y,--yes", o->yes, "Start without asking for confirmation");
-    cmd->add_flag("--review", o->review, "Show each iteration's traces and children; comment, veto or pick");
-    cmd->add_option("--feedback", o->feedback_path, "JSONL of people's comments on examples ({id|input, comment, score})");
+    cmd->add_flag("--review", o->review,
+                  "Show each iteration's traces and children; comment, veto or pick");
+    cmd->add_option("--feedback", o->feedback_path,
+                    "JSONL of people's comments on examples ({id|input, comment, score})");
     cmd->add_flag("--json", o->json, "Print summary.json lines instead of text");
     cmd->callback([o] {
         g_stop_requested = false;
@@ -48,7 +55,8 @@ void add_optimize_command(CLI::App& app) {
         io.hooks.stop_requested = &g_stop_requested;
         std::string dir;
         try {
-            dir = remask::optimize::run_optimize_command(*o, remask::optimize::default_wiring(), io);
+            dir =
+                remask::optimize::run_optimize_command(*o, remask::optimize::default_wiring(), io);
         } catch (...) {
             std::signal(SIGINT, previous);
             throw;
