@@ -170,6 +170,19 @@ TEST(OptimizeCommand, SweepRunsEachValueWithTheSameBudget) {
     run_optimize_command(resume, world.wiring(), cli.io);
 }
 
+TEST(OptimizeCommand, UnwiredPartsSaySoAndWriteNothing) {
+    std::string root = temp_dir("cmd-unwired");
+    Cli cli;
+    try {
+        run_optimize_command(options(write_config(root, "dlm", 40), root + "/run"),
+                             default_wiring(), cli.io);
+        FAIL();
+    } catch (const UsageError& e) {
+        EXPECT_NE(e.detail().find("not wired"), std::string::npos) << e.detail();
+    }
+    EXPECT_FALSE(fs::exists(root + "/run"));
+}
+
 TEST(Sweep, ParsesKeysOfDlmAndOptimizer) {
     SweepSpec a = parse_sweep("steps=8,16,32");
     EXPECT_EQ(a.table, "dlm");
