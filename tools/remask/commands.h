@@ -7,6 +7,10 @@
 
 namespace remask::cli {
 
+void add_report_command(CLI::App& app);    // report_command.cpp
+// optimize_command.cpp; registered once src/optimize/wiring.cpp has the real parts.
+void add_optimize_command(CLI::App& app);
+
 // Registry: each line adds one working subcommand.
 void add_all_commands(CLI::App& app);
 

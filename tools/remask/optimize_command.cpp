@@ -1,0 +1,69 @@
+// remask optimize CONFIG.toml [--resume DIR] [--force] [--run-dir DIR] [--sweep KEY=V1,V2]
+//                 [--dry-run] [--yes] [--review] [--feedback FILE] [--json]
+// The loop lives in src/optimize/ (run_optimize.h); this file only parses flags, turns
+// Ctrl-C into a clean stop, and rebuilds report.html at the end.
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.h"
+#include "optimize/run_optimize.h"
+#include "report/report.h"
+
+namespace remask::cli {
+
+namespace {
+
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void on_interrupt(int) {
+    // A second Ctrl-C ends the process at once; the journal already holds every finished step.
+    if (g_stop_requested.exchange(true)) std::_Exit(130);
+}
+
+}  // namespace
+
+void add_optimize_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand(
+        "optimize", "Optimize a system prompt (DLM span rewriting or a baseline proposer)");
+    auto o = std::make_shared<remask::optimize::OptimizeOptions>();
+    cmd->add_option("CONFIG", o->config_path,
+                    "TOML configuration ([task] [target] [dlm] [optimizer] [budget] [run])");
+    cmd->add_option("--resume", o->resume_dir, "Continue the run in this directory");
+    cmd->add_flag("--force", o->force,
+                  "With --resume: continue with CONFIG even though it differs from the stored one");
+    cmd->add_option("--run-dir", o->run_dir, "Run directory (default: [run] dir)");
+    cmd->add_option("--sweep", o->sweep,
+                    "KEY=V1,V2,...: one run per value of a [dlm] or [optimizer] key, same budget");
+    cmd->add_flag("--dry-run", o->dry_run,
+                  "Print the projected calls, tokens, money and DLM time, then exit");
+    cmd->add_flag("-y,--yes", o->yes, "Start without asking for confirmation");
+    cmd->add_flag("--review", o->review,
+                  "Show each iteration's traces and children; comment, veto or pick");
+    cmd->add_option("--feedback", o->feedback_path,
+                    "JSONL of people's comments on examples ({id|input, comment, score})");
+    cmd->add_flag("--json", o->json, "Print summary.json lines instead of text");
+    cmd->callback([o] {
+        g_stop_requested = false;
+        auto previous = std::signal(SIGINT, on_interrupt);
+        remask::optimize::OptimizeIo io;
+        io.in = &std::cin;
+        io.out = &std::cout;
+        io.err = &std::cerr;
+        io.hooks.stop_requested = &g_stop_requested;
+        std::string dir;
+        try {
+            dir =
+                remask::optimize::run_optimize_command(*o, remask::optimize::default_wiring(), io);
+        } catch (...) {
+            std::signal(SIGINT, previous);
+            throw;
+        }
+        std::signal(SIGINT, previous);
+        if (!dir.empty()) std::cerr << "report: " << remask::report::write_report(dir) << "\n";
+    });
+}
+
+}  // namespace remask::cli
