@@ -1,38 +1,87 @@
-// The real Wiring: tasks (src/tasks/), the OpenAI client (src/llm/), the tokenizer and the
-// DLM engine (src/tokenizer/, src/model/, src/diffusion/) behind the optimizer's own
-// interfaces. Those parts are built on other branches; until they are merged, each
-// factory here says so, and `remask optimize` stays unregistered.
+// The real Wiring: tasks (src/tasks/) run through the client stack (src/llm/), and the DLM
+// (src/diffusion/) in-process or behind a remote `remask serve`, each behind the
+// optimizer's own small interfaces.
 
 #include "optimize/wiring.h"
 
+#include <filesystem>
+
 #include "core/error.h"
+#include "diffusion/text_diffusion.h"
+#include "llm/factory.h"
+#include "optimize/dlm_infillers.h"
+#include "optimize/task_evaluator.h"
+#include "tokenizer/tokenizer.h"
 
 namespace remask::optimize {
-
 namespace {
 
-[[noreturn]] void not_wired(const std::string& part) {
-    throw UsageError("optimize",
-                     part + " is not wired into this build yet (src/optimize/wiring.cpp)");
+bool has_local_dlm(const Settings& settings) {
+    return settings.dlm.url.empty() &&
+           std::filesystem::exists(std::filesystem::path(settings.dlm.model) / "config.json");
+}
+
+// The DLM tokenizer's pieces: each token's text, grouped so incomplete UTF-8 never splits
+// (the pieces concatenate back to the text exactly).
+TokenSplitter tokenizer_splitter(std::shared_ptr<Tokenizer> tokenizer) {
+    return [tokenizer](const std::string& text) {
+        std::vector<std::string> pieces;
+        StreamingDecoder decoder(*tokenizer);
+        for (int32_t id : tokenizer->encode(text, /*recognize_special=*/false)) {
+            std::string piece = decoder.push(id);
+            if (!piece.empty()) pieces.push_back(piece);
+        }
+        std::string rest = decoder.finish();
+        if (!rest.empty()) pieces.push_back(rest);
+        std::string joined;
+        for (const auto& p : pieces) joined += p;
+        // Normalization could change the text; then fall back to words.
+        return joined == text ? pieces : whitespace_splitter()(text);
+    };
 }
 
 }  // namespace
 
 Wiring default_wiring() {
     Wiring w;
-    w.evaluator = [](const Settings&) -> std::unique_ptr<PromptEvaluator> {
-        not_wired("the task evaluator");
+    // One DLM per process, shared by the infiller and the token scorer.
+    auto shared_dlm = std::make_shared<std::shared_ptr<DiffusionLM>>();
+    auto load_dlm = [shared_dlm](const Settings& settings) {
+        if (!*shared_dlm) *shared_dlm = std::shared_ptr<DiffusionLM>(DiffusionLM::load(settings.dlm.model));
+        return *shared_dlm;
     };
-    w.infiller = [](const Settings&) -> std::unique_ptr<SpanInfiller> {
-        not_wired("the DLM infiller");
+    auto accounting = std::make_shared<Accounting>();
+
+    w.evaluator = [accounting](const Settings& settings) -> std::unique_ptr<PromptEvaluator> {
+        return std::make_unique<TaskPromptEvaluator>(settings, accounting);
     };
-    w.token_scorer = [](const Settings&) -> std::unique_ptr<TokenScorer> {
-        not_wired("the DLM token scorer");
+    w.infiller = [load_dlm](const Settings& settings) -> std::unique_ptr<SpanInfiller> {
+        if (!settings.dlm.url.empty()) return std::make_unique<RemoteInfiller>(settings.dlm);
+        if (!has_local_dlm(settings))
+            throw InputError(settings.source_file + ": [dlm] model",
+                             "'" + settings.dlm.model + "' is not a model folder (no config.json); set "
+                             "[dlm] model to a downloaded LLaDA or Dream folder, or [dlm] url to a remote remask serve");
+        return std::make_unique<InProcessInfiller>(load_dlm(settings), settings.dlm);
     };
-    w.rewriter = [](const Settings&) -> std::unique_ptr<LanguageModel> {
-        not_wired("the rewriter client");
+    w.token_scorer = [load_dlm](const Settings& settings) -> std::unique_ptr<TokenScorer> {
+        if (!has_local_dlm(settings))
+            throw InputError(settings.source_file + ": [optimizer] mask_plan",
+                             "'confidence' needs an in-process DLM ([dlm] model folder)");
+        return std::make_unique<PseudoLikelihoodScorer>(load_dlm(settings));
     };
-    w.splitter = [](const Settings&) { return whitespace_splitter(); };
+    w.rewriter = [accounting](const Settings& settings) -> std::unique_ptr<LanguageModel> {
+        ClientOptions options;
+        options.cache_path = settings.run.cache;
+        options.kind = "rewriter";
+        options.accounting = accounting;
+        return make_language_model(settings.rewriter ? *settings.rewriter : settings.target, options);
+    };
+    w.splitter = [](const Settings& settings) -> TokenSplitter {
+        std::filesystem::path tokenizer = std::filesystem::path(settings.dlm.model) / "tokenizer.json";
+        if (std::filesystem::exists(tokenizer))
+            return tokenizer_splitter(std::shared_ptr<Tokenizer>(Tokenizer::from_file(tokenizer.string())));
+        return whitespace_splitter();
+    };
     w.forward_ms = [](const Settings&) { return 0.0; };
     return w;
 }

@@ -8,7 +8,7 @@
 namespace remask::cli {
 
 void add_report_command(CLI::App& app);    // report_command.cpp
-// optimize_command.cpp; registered once src/optimize/wiring.cpp has the real parts.
+// optimize_command.cpp
 void add_optimize_command(CLI::App& app);
 
 // Registry: each line adds one working subcommand.

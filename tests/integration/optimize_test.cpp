@@ -1,0 +1,113 @@
+// `remask optimize` end to end on the tiny fixtures: a local causal target, the DLM
+// in-process and through `remask serve`. Random weights make the scores noise; what is
+// checked is the pipeline: run directory files, budget, `<keep>` text, reports.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "background_process.h"
+#include "run_command.h"
+
+namespace remask::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string fixture(const std::string& name) { return std::string(REMASK_BINARY_DIR) + "/fixtures/" + name; }
+
+std::string slurp(const fs::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+struct TempRun {
+    fs::path dir;
+    TempRun() {
+        char name[] = "/tmp/remask-optimize-XXXXXX";
+        dir = mkdtemp(name);
+    }
+    ~TempRun() {
+        std::error_code ignored;
+        fs::remove_all(dir, ignored);
+    }
+};
+
+// A config with absolute paths; dlm_line is `model = "..."` or `url = "..."`.
+std::string write_config(const TempRun& tmp, const std::string& dlm_line, const std::string& proposer) {
+    fs::path prompt = tmp.dir / "prompt.txt";
+    std::ofstream(prompt) << "<keep>You label movie reviews.</keep> Say positive or negative, one word, "
+                             "nothing else. Be careful with sarcasm.";
+    fs::path config = tmp.dir / "run.toml";
+    std::ofstream(config) << "[task]\nname = \"sst2\"\ntrain_size = 6\nval_size = 4\ntest_size = 4\n"
+                          << "[target]\nprovider = \"local\"\nmodel = \"" << fixture("qwen2-e2e")
+                          << "\"\nmax_tokens = 3\nmax_in_flight = 1\n"
+                          << "[dlm]\n" << dlm_line << "\nsampler = \"maskgit_plus\"\nsteps = 3\n"
+                          << "[optimizer]\nproposer = \"" << proposer << "\"\ncandidates = 2\nminibatch = 3\n"
+                          << "slack = 1\npatience = 2\nprompt = \"" << prompt.string() << "\"\n"
+                          << "[budget]\ntarget_calls = 30\n"
+                          << "[run]\nseed = 3\ncache = \"" << (tmp.dir / "cache.sqlite").string() << "\"\n";
+    return config.string();
+}
+
+void expect_complete_run(const fs::path& run) {
+    for (const char* file : {"config.toml", "events.jsonl", "candidates.jsonl", "checkpoint.json",
+                             "best_prompt.txt", "summary.json", "report.html"})
+        EXPECT_TRUE(fs::exists(run / file)) << file;
+    json summary = json::parse(slurp(run / "summary.json"));
+    EXPECT_EQ(summary["task"], "sst2");
+    EXPECT_LE(summary["calls"]["target"].get<int>(), 30 + 2 * 4) << "cap 30, plus test scoring of 2 prompts";
+    EXPECT_TRUE(summary["best"]["val"].is_number());
+    EXPECT_TRUE(fs::exists(run / "best_prompt.txt"));
+    EXPECT_NE(slurp(run / "best_prompt.txt").find("You label movie reviews."), std::string::npos);
+    // Every candidate keeps the protected text.
+    std::ifstream candidates(run / "candidates.jsonl");
+    std::string line;
+    int n = 0;
+    while (std::getline(candidates, line)) {
+        json candidate = json::parse(line);
+        EXPECT_NE(candidate["prompt"].get<std::string>().find("<keep>You label movie reviews.</keep>"), std::string::npos)
+            << line;
+        ++n;
+    }
+    EXPECT_GE(n, 1);
+    EXPECT_NE(slurp(run / "report.html").find("lineage"), std::string::npos);
+}
+
+TEST(Optimize, DlmProposerRunsEndToEndInProcess) {
+    TempRun tmp;
+    std::string config = write_config(tmp, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+    fs::path run = tmp.dir / "run";
+    CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_complete_run(run);
+}
+
+TEST(Optimize, DlmProposerRunsThroughRemaskServe) {
+    TempRun tmp;
+    BackgroundRemask server({"serve", "--model", fixture("llada-e2e")});
+    std::string config = write_config(tmp, "url = \"http://127.0.0.1:" + std::to_string(server.port()) + "\"", "dlm");
+    fs::path run = tmp.dir / "run";
+    CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_complete_run(run);
+}
+
+TEST(Optimize, DryRunPrintsTheProjectionAndWritesNothing) {
+    TempRun tmp;
+    std::string config = write_config(tmp, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+    fs::path run = tmp.dir / "run";
+    CommandResult r = run_remask({"optimize", config, "--dry-run", "--run-dir", run.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE((r.out + r.err).find("target calls"), std::string::npos) << r.out << r.err;
+    EXPECT_FALSE(fs::exists(run));
+}
+
+}  // namespace
+}  // namespace remask::testing
