@@ -85,6 +85,7 @@ std::pair<int32_t, size_t> AddedVocabulary::Trie::longest_at(std::string_view te
 }
 
 AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer,
+                                 const std::function<std::optional<int32_t>(std::string_view)>& model_id,
                                  const std::string& where) {
     if (added_tokens.is_null()) return;
     if (!added_tokens.is_array()) throw InputError(where, "expected an array");
@@ -102,6 +103,7 @@ AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Norma
         if (unicode::find_invalid_utf8(token.content) != std::string::npos) {
             throw InputError(at + ".content", "not valid UTF-8");
         }
+        if (const auto existing = model_id(token.content)) token.id = *existing;
         token.single_word = json_fields::optional_bool(spec, "single_word", false, at);
         token.lstrip = json_fields::optional_bool(spec, "lstrip", false, at);
         token.rstrip = json_fields::optional_bool(spec, "rstrip", false, at);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,8 +38,11 @@ class AddedVocabulary {
 public:
     AddedVocabulary() = default;
     // added_tokens: the JSON array (or null). normalizer: used to normalize the content of
-    // tokens marked normalized, which are then matched in normalized text.
-    AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer, const std::string& where);
+    // tokens marked normalized, which are then matched in normalized text. model_id: the
+    // model's id for a token text; like the reference, a token whose text the model already
+    // has takes the model's id rather than the one written in the file.
+    AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer,
+                    const std::function<std::optional<int32_t>(std::string_view)>& model_id, const std::string& where);
 
     // Splits text into segments covering it; in_normalized_text selects which tokens are
     // looked for (those with normalized == in_normalized_text).

@@ -131,7 +131,10 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text, co
     if (field("model").is_null()) throw InputError(where + "model", "missing");
     impl.model = std::make_unique<BpeModel>(field("model"), byte_level, where + "model");
     impl.post_processor = make_post_processor(field("post_processor"), where + "post_processor");
-    impl.added = AddedVocabulary(field("added_tokens"), impl.normalizer.get(), where + "added_tokens");
+    const BpeModel& model = *impl.model;
+    impl.added = AddedVocabulary(
+        field("added_tokens"), impl.normalizer.get(),
+        [&model](std::string_view content) { return model.token_to_id(content); }, where + "added_tokens");
     const bool byte_level_decoder = decoder_is_byte_level(field("decoder"), where + "decoder");
     impl.join_with_spaces = !byte_level_decoder;
 
