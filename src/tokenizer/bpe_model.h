@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tokenizer/merge_table.h"
+#include "tokenizer/tokenizer_json.h"
 #include "tokenizer/word_cache.h"
 
 namespace remask {
@@ -22,7 +23,9 @@ class BpeModel {
 public:
     // spec: the "model" object. Throws InputError(where..., ...) naming the field at fault
     // (unsupported options, a merge naming a token that is not in the vocabulary, ...).
-    BpeModel(const nlohmann::json& spec, bool byte_level, const std::string& where);
+    // vocab / merges: the streamed entries (see tokenizer_json.h) when spec has them as null.
+    BpeModel(const nlohmann::json& spec, bool byte_level, const std::string& where,
+             const std::vector<VocabEntry>* vocab = nullptr, const std::vector<MergeEntry>* merges = nullptr);
 
     // Appends the ids of one piece (raw bytes in byte-level mode, else text).
     void tokenize(std::string_view piece, std::vector<int32_t>& out) const;
@@ -46,8 +49,8 @@ private:
     };
     using TokenMap = std::unordered_map<std::string, int32_t, Hash, std::equal_to<>>;
 
-    void load_vocab(const nlohmann::json& vocab, const std::string& where);
-    void load_merges(const nlohmann::json& merges, const std::string& where);
+    void load_vocab(const std::vector<VocabEntry>& vocab, const std::string& where);
+    void load_merges(const std::vector<MergeEntry>& merges, const std::string& where);
     void merge_uncached(std::string_view piece, std::vector<int32_t>& out) const;
 
     bool byte_level_ = false;

@@ -14,6 +14,7 @@
 #include "tokenizer/normalizer.h"
 #include "tokenizer/post_processor.h"
 #include "tokenizer/pre_tokenizer.h"
+#include "tokenizer/tokenizer_json.h"
 #include "tokenizer/unicode_text.h"
 
 namespace remask {
@@ -105,12 +106,8 @@ std::unique_ptr<Tokenizer> Tokenizer::from_file(const std::string& path) {
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text, const std::string& source_name) {
-    nlohmann::json root;
-    try {
-        root = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(source_name, std::string("not valid JSON: ") + e.what());
-    }
+    TokenizerJson parsed = parse_tokenizer_json(text, source_name);
+    const nlohmann::json& root = parsed.root;
     if (!root.is_object()) throw InputError(source_name, "expected a JSON object (a tokenizer.json)");
     const std::string where = source_name + ": ";
     const auto field = [&](const char* key) -> const nlohmann::json& {
@@ -129,7 +126,9 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text, co
     }
     const bool byte_level = impl.pre_tokenizer && impl.pre_tokenizer->ends_with_byte_level();
     if (field("model").is_null()) throw InputError(where + "model", "missing");
-    impl.model = std::make_unique<BpeModel>(field("model"), byte_level, where + "model");
+    impl.model = std::make_unique<BpeModel>(field("model"), byte_level, where + "model",
+                                            parsed.vocab_streamed ? &parsed.vocab : nullptr,
+                                            parsed.merges_streamed ? &parsed.merges : nullptr);
     impl.post_processor = make_post_processor(field("post_processor"), where + "post_processor");
     const BpeModel& model = *impl.model;
     impl.added = AddedVocabulary(
@@ -150,10 +149,11 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text, co
         return bytes ? *bytes : token_text;
     };
     for (int32_t id = 0; id < impl.model->id_limit(); ++id) {
-        if (const std::string* token = impl.model->id_to_token(id)) {
-            impl.decoded[id] = decoded_form(*token);
-            impl.kind[id] = kToken;
-        }
+        const std::string* token = impl.model->id_to_token(id);
+        if (!token) continue;
+        // A byte-level model already holds each token's bytes.
+        impl.decoded[id] = (byte_level_decoder && impl.model->byte_level()) ? *impl.model->id_to_bytes(id) : decoded_form(*token);
+        impl.kind[id] = kToken;
     }
     for (const AddedToken& token : impl.added.tokens()) {
         impl.decoded[token.id] = decoded_form(token.content);

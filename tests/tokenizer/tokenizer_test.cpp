@@ -241,6 +241,18 @@ TEST(TokenizerErrors, MergeNamingTokenOutsideVocabulary) {
     expect_input_error(spec.dump(), "must be two tokens separated by one space");
 }
 
+TEST(TokenizerErrors, BadVocabularyEntries) {
+    auto spec = tiny_tokenizer();
+    spec["model"]["vocab"]["he"] = "256";
+    expect_input_error(spec.dump(), "model.vocab[\"he\"]: expected a non-negative integer id");
+    spec = tiny_tokenizer();
+    spec["model"]["vocab"]["he"] = -3;
+    expect_input_error(spec.dump(), "model.vocab[\"he\"]: expected a non-negative integer id");
+    spec = tiny_tokenizer();
+    spec["model"]["merges"][1] = nlohmann::json::array({"l"});
+    expect_input_error(spec.dump(), "model.merges[1]: expected");
+}
+
 TEST(TokenizerErrors, MissingFileAndMissingModel) {
     EXPECT_THROW(Tokenizer::from_file("/nonexistent/tokenizer.json"), InputError);
     expect_input_error("{\"added_tokens\": []}", "model: missing");
