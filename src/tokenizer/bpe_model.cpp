@@ -21,20 +21,24 @@ BpeModel::BpeModel(const nlohmann::json& spec, bool byte_level, const std::strin
     : byte_level_(byte_level) {
     const std::string type = json_fields::optional_string(spec, "type", "BPE", where);
     if (type != "BPE") {
-        throw InputError(where + ".type", "unsupported model type '" + type + "' (only BPE is supported)");
+        throw InputError(where + ".type",
+                         "unsupported model type '" + type + "' (only BPE is supported)");
     }
     if (!json_fields::optional_string(spec, "continuing_subword_prefix", "", where).empty()) {
-        throw InputError(where + ".continuing_subword_prefix", "is not supported (byte-level BPE files leave it empty)");
+        throw InputError(where + ".continuing_subword_prefix",
+                         "is not supported (byte-level BPE files leave it empty)");
     }
     if (!json_fields::optional_string(spec, "end_of_word_suffix", "", where).empty()) {
-        throw InputError(where + ".end_of_word_suffix", "is not supported (byte-level BPE files leave it empty)");
+        throw InputError(where + ".end_of_word_suffix",
+                         "is not supported (byte-level BPE files leave it empty)");
     }
     if (json_fields::optional_bool(spec, "byte_fallback", false, where)) {
         throw InputError(where + ".byte_fallback", "is not supported (only byte-level BPE)");
     }
     if (const auto dropout = spec.find("dropout"); dropout != spec.end() && !dropout->is_null()) {
         if (!dropout->is_number() || dropout->get<double>() != 0.0) {
-            throw InputError(where + ".dropout", "BPE dropout is not supported (it makes encoding random)");
+            throw InputError(where + ".dropout",
+                             "BPE dropout is not supported (it makes encoding random)");
         }
     }
     ignore_merges_ = json_fields::optional_bool(spec, "ignore_merges", false, where);
@@ -44,10 +48,13 @@ BpeModel::BpeModel(const nlohmann::json& spec, bool byte_level, const std::strin
         load_vocab(*vocab, where + ".vocab");
     } else {
         const auto& object = json_fields::require(spec, "vocab", where);
-        if (!object.is_object()) throw InputError(where + ".vocab", "expected an object mapping tokens to ids");
+        if (!object.is_object())
+            throw InputError(where + ".vocab", "expected an object mapping tokens to ids");
         std::vector<VocabEntry> entries;
         for (const auto& [token, value] : object.items()) {
-            if (!value.is_number_integer()) throw InputError(where + ".vocab[\"" + token + "\"]", "expected a non-negative integer id");
+            if (!value.is_number_integer())
+                throw InputError(where + ".vocab[\"" + token + "\"]",
+                                 "expected a non-negative integer id");
             entries.push_back({token, value.get<int64_t>()});
         }
         load_vocab(entries, where + ".vocab");
@@ -58,7 +65,8 @@ BpeModel::BpeModel(const nlohmann::json& spec, bool byte_level, const std::strin
         const auto& list = json_fields::require(spec, "merges", where);
         if (!list.is_array()) throw InputError(where + ".merges", "expected an array");
         std::vector<MergeEntry> entries;
-        for (size_t i = 0; i < list.size(); ++i) entries.push_back(parse_merge(list[i], where + ".merges[" + std::to_string(i) + "]"));
+        for (size_t i = 0; i < list.size(); ++i)
+            entries.push_back(parse_merge(list[i], where + ".merges[" + std::to_string(i) + "]"));
         load_merges(entries, where + ".merges");
     }
 
@@ -80,7 +88,8 @@ void BpeModel::load_vocab(const std::vector<VocabEntry>& vocab, const std::strin
     int64_t max_id = -1;
     for (const VocabEntry& entry : vocab) {
         if (entry.id < 0 || entry.id > INT32_MAX) {
-            throw InputError(where + "[\"" + entry.token + "\"]", "expected a non-negative integer id");
+            throw InputError(where + "[\"" + entry.token + "\"]",
+                             "expected a non-negative integer id");
         }
         max_id = std::max(max_id, entry.id);
     }
@@ -93,7 +102,8 @@ void BpeModel::load_vocab(const std::vector<VocabEntry>& vocab, const std::strin
         std::string raw;
         if (byte_level_) {
             if (unicode::find_invalid_utf8(token) != std::string::npos) {
-                throw InputError(where, "token with id " + std::to_string(id) + " is not valid UTF-8");
+                throw InputError(where,
+                                 "token with id " + std::to_string(id) + " is not valid UTF-8");
             }
             // A token outside the byte map can never be produced from bytes; it keeps its text.
             auto bytes = byte_level::text_to_bytes(token);
@@ -116,11 +126,14 @@ void BpeModel::load_merges(const std::vector<MergeEntry>& merges, const std::str
         const std::string& left = merges[rank].left;
         const std::string& right = merges[rank].right;
         joined.assign(left).append(right);
-        const auto left_id = token_to_id(left), right_id = token_to_id(right), merged_id = token_to_id(joined);
-        for (const auto& [name, id] : {std::pair{&left, left_id}, {&right, right_id}, {&joined, merged_id}}) {
+        const auto left_id = token_to_id(left), right_id = token_to_id(right),
+                   merged_id = token_to_id(joined);
+        for (const auto& [name, id] :
+             {std::pair{&left, left_id}, {&right, right_id}, {&joined, merged_id}}) {
             if (!id) {
-                throw InputError(where + "[" + std::to_string(rank) + "]", "merge '" + left + " " + right + "' names token '" +
-                                                                                *name + "', which is not in the vocabulary");
+                throw InputError(where + "[" + std::to_string(rank) + "]",
+                                 "merge '" + left + " " + right + "' names token '" + *name +
+                                     "', which is not in the vocabulary");
             }
         }
         merges_.insert(*left_id, *right_id, MergeRule{static_cast<int32_t>(rank), *merged_id});
@@ -172,7 +185,8 @@ void BpeModel::merge_uncached(std::string_view piece, std::vector<int32_t>& out)
         if (id >= 0) {
             symbols.push_back(id);
         } else if (unk_id_ >= 0) {
-            if (!(fuse_unk_ && !symbols.empty() && symbols.back() == unk_id_)) symbols.push_back(unk_id_);
+            if (!(fuse_unk_ && !symbols.empty() && symbols.back() == unk_id_))
+                symbols.push_back(unk_id_);
         }
     };
     if (byte_level_) {

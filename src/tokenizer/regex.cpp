@@ -53,8 +53,8 @@ Regex::Regex(const std::string& pattern, const std::string& where)
     compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
                                     PCRE2_UTF | PCRE2_UCP, &error_code, &error_offset, nullptr);
     if (!compiled_->code) {
-        throw InputError(where, "regex does not compile at offset " + std::to_string(error_offset) + ": " +
-                                    pcre2_message(error_code));
+        throw InputError(where, "regex does not compile at offset " + std::to_string(error_offset) +
+                                    ": " + pcre2_message(error_code));
     }
     compiled_->jit = pcre2_jit_compile(compiled_->code, PCRE2_JIT_COMPLETE) == 0;
 }
@@ -63,15 +63,16 @@ Regex::~Regex() {
     if (compiled_ && compiled_->code) pcre2_code_free(compiled_->code);
 }
 
-void Regex::for_each_match(std::string_view subject, const std::function<void(size_t, size_t)>& on_match) const {
+void Regex::for_each_match(std::string_view subject,
+                           const std::function<void(size_t, size_t)>& on_match) const {
     ThreadMatchState& state = thread_match_state();
     const auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data());
     size_t offset = 0;
     while (offset <= subject.size()) {
-        const int rc = compiled_->jit
-                           ? pcre2_jit_match(compiled_->code, text, subject.size(), offset, 0, state.data, state.context)
-                           : pcre2_match(compiled_->code, text, subject.size(), offset, PCRE2_NO_UTF_CHECK,
-                                         state.data, state.context);
+        const int rc = compiled_->jit ? pcre2_jit_match(compiled_->code, text, subject.size(),
+                                                        offset, 0, state.data, state.context)
+                                      : pcre2_match(compiled_->code, text, subject.size(), offset,
+                                                    PCRE2_NO_UTF_CHECK, state.data, state.context);
         if (rc == PCRE2_ERROR_NOMATCH) return;
         if (rc < 0) throw InputError(where_, "regex match failed: " + pcre2_message(rc));
         const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(state.data);
@@ -83,7 +84,9 @@ void Regex::for_each_match(std::string_view subject, const std::function<void(si
             // Empty match: step over one whole character.
             if (start >= subject.size()) return;
             offset = start + 1;
-            while (offset < subject.size() && (static_cast<uint8_t>(subject[offset]) & 0xC0) == 0x80) ++offset;
+            while (offset < subject.size() &&
+                   (static_cast<uint8_t>(subject[offset]) & 0xC0) == 0x80)
+                ++offset;
         }
     }
 }

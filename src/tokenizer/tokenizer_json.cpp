@@ -19,8 +19,9 @@ MergeEntry split_merge_string(const std::string& text, const std::string& where)
 // SAX handler: forwards events to nlohmann's DOM builder, except inside model.vocab and
 // model.merges, whose entries it collects itself (the DOM gets null for them).
 class Handler {
-public:
-    Handler(TokenizerJson& out, const std::string& source) : out_(out), source_(source), dom_(out.root, true) {}
+  public:
+    Handler(TokenizerJson& out, const std::string& source)
+        : out_(out), source_(source), dom_(out.root, true) {}
 
     bool null() { return capturing() ? bad_value("null") : dom_.null(); }
     bool boolean(bool value) { return capturing() ? bad_value("a boolean") : dom_.boolean(value); }
@@ -28,7 +29,8 @@ public:
         return capturing() ? vocab_id(value) : dom_.number_integer(value);
     }
     bool number_unsigned(Json::number_unsigned_t value) {
-        return capturing() ? vocab_id(value > INT64_MAX ? -1 : static_cast<int64_t>(value)) : dom_.number_unsigned(value);
+        return capturing() ? vocab_id(value > INT64_MAX ? -1 : static_cast<int64_t>(value))
+                           : dom_.number_unsigned(value);
     }
     bool number_float(Json::number_float_t value, const Json::string_t& text) {
         return capturing() ? bad_value("a fraction") : dom_.number_float(value, text);
@@ -43,12 +45,15 @@ public:
         }
         return true;
     }
-    bool binary(Json::binary_t& value) { return capturing() ? bad_value("binary") : dom_.binary(value); }
+    bool binary(Json::binary_t& value) {
+        return capturing() ? bad_value("binary") : dom_.binary(value);
+    }
 
     bool start_object(std::size_t size) {
         ++depth_;
         if (capturing()) return bad_value("an object");
-        if (depth_ == 3 && keys_[1] == "model" && keys_[2] == "vocab") return begin_capture(Mode::vocab);
+        if (depth_ == 3 && keys_[1] == "model" && keys_[2] == "vocab")
+            return begin_capture(Mode::vocab);
         return dom_.start_object(size);
     }
     bool key(Json::string_t& value) {
@@ -74,7 +79,8 @@ public:
             }
             return bad_value("an array");
         }
-        if (depth_ == 3 && keys_[1] == "model" && keys_[2] == "merges") return begin_capture(Mode::merges);
+        if (depth_ == 3 && keys_[1] == "model" && keys_[2] == "merges")
+            return begin_capture(Mode::merges);
         return dom_.start_array(size);
     }
     bool end_array() {
@@ -96,7 +102,7 @@ public:
         throw InputError(source_, std::string("not valid JSON: ") + e.what());
     }
 
-private:
+  private:
     enum class Mode { none, vocab, merges };
     bool capturing() const { return mode_ != Mode::none; }
 
@@ -114,9 +120,11 @@ private:
     }
     bool bad_value(const char* what) {
         if (mode_ == Mode::vocab) {
-            throw InputError(source_ + ": model.vocab[\"" + pending_key_ + "\"]", std::string("expected a non-negative integer id, got ") + what);
+            throw InputError(source_ + ": model.vocab[\"" + pending_key_ + "\"]",
+                             std::string("expected a non-negative integer id, got ") + what);
         }
-        throw InputError(merge_where(), std::string("expected \"a b\" or [\"a\", \"b\"], got ") + what);
+        throw InputError(merge_where(),
+                         std::string("expected \"a b\" or [\"a\", \"b\"], got ") + what);
     }
     std::string merge_where() const {
         return source_ + ": model.merges[" + std::to_string(out_.merges.size()) + "]";

@@ -3,9 +3,8 @@
 // file: 150k-280k entries) are streamed out of the parser into flat vectors instead of a
 // JSON tree; everything else becomes a normal nlohmann::json with those two fields null.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,8 +21,8 @@ struct MergeEntry {
 
 struct TokenizerJson {
     nlohmann::json root;
-    bool vocab_streamed = false;  // model.vocab was an object and is in `vocab`
-    bool merges_streamed = false; // model.merges was an array and is in `merges`
+    bool vocab_streamed = false;   // model.vocab was an object and is in `vocab`
+    bool merges_streamed = false;  // model.merges was an array and is in `merges`
     std::vector<VocabEntry> vocab;
     std::vector<MergeEntry> merges;
 };

@@ -2,21 +2,21 @@
 // token, lossy UTF-8 against the reference), streaming decode, concurrency, the two merge
 // implementations, and one clear error for each kind of malformed input.
 
+#include "tokenizer/tokenizer.h"
+
 #include <gtest/gtest.h>
+#include <utf8proc.h>
 
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <thread>
 
-#include <utf8proc.h>
-
 #include "core/error.h"
 #include "reference_support.h"
 #include "tokenizer/bpe_merge.h"
 #include "tokenizer/bpe_model.h"
 #include "tokenizer/byte_level.h"
-#include "tokenizer/tokenizer.h"
 
 namespace remask {
 namespace {
@@ -83,7 +83,8 @@ TEST(Tokenizer, DecodeAndStreamingMatchReferenceOnRandomIds) {
     for (int n = 0; n < 300; ++n) {
         std::vector<int32_t> ids;
         const int length = 1 + n % 17;
-        for (int i = 0; i < length; ++i) ids.push_back((i + n) % 3 == 0 ? byte_id(random) : any_id(random));
+        for (int i = 0; i < length; ++i)
+            ids.push_back((i + n) % 3 == 0 ? byte_id(random) : any_id(random));
         sequences.push_back(ids);
         inputs.push_back(ids);
     }
@@ -96,7 +97,8 @@ TEST(Tokenizer, DecodeAndStreamingMatchReferenceOnRandomIds) {
         }
         known.push_back(kept);
     }
-    const auto expected = testing::run_reference("decode", testing::qwen3_tokenizer_path(), known, "", "decode_random");
+    const auto expected = testing::run_reference("decode", testing::qwen3_tokenizer_path(), known,
+                                                 "", "decode_random");
     for (size_t i = 0; i < sequences.size(); ++i) {
         const std::string decoded = qwen3().decode(sequences[i]);
         EXPECT_EQ(decoded, expected[i].get<std::string>()) << "sequence " << known[i].dump();
@@ -128,7 +130,8 @@ TEST(Tokenizer, StreamingHoldsBackIncompleteCharacters) {
 TEST(Tokenizer, EncodesConcurrentlyFromManyThreads) {
     const std::vector<std::string> corpus = testing::read_corpus();
     std::vector<std::vector<int32_t>> expected;
-    for (size_t i = 0; i < 400; ++i) expected.push_back(qwen3().encode(corpus[i * 7 % corpus.size()]));
+    for (size_t i = 0; i < 400; ++i)
+        expected.push_back(qwen3().encode(corpus[i * 7 % corpus.size()]));
     std::vector<std::thread> threads;
     std::vector<int> failures(4, 0);
     for (int t = 0; t < 4; ++t) {
@@ -178,14 +181,20 @@ nlohmann::json tiny_tokenizer() {
     vocab["hell"] = 258;
     vocab["hello"] = 259;
     return {{"version", "1.0"},
-            {"added_tokens", nlohmann::json::array({{{"id", 260}, {"content", "<|end|>"}, {"special", true},
-                                                     {"lstrip", false}, {"rstrip", false}, {"single_word", false},
+            {"added_tokens", nlohmann::json::array({{{"id", 260},
+                                                     {"content", "<|end|>"},
+                                                     {"special", true},
+                                                     {"lstrip", false},
+                                                     {"rstrip", false},
+                                                     {"single_word", false},
                                                      {"normalized", false}}})},
             {"normalizer", {{"type", "NFC"}}},
-            {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
+            {"pre_tokenizer",
+             {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
             {"post_processor", nullptr},
             {"decoder", {{"type", "ByteLevel"}}},
-            {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", {"h e", "l l", "he ll", "hell o"}}}}};
+            {"model",
+             {{"type", "BPE"}, {"vocab", vocab}, {"merges", {"h e", "l l", "he ll", "hell o"}}}}};
 }
 
 TEST(TokenizerErrors, TinyTokenizerWorks) {
@@ -194,9 +203,7 @@ TEST(TokenizerErrors, TinyTokenizerWorks) {
     EXPECT_EQ(tokenizer->encode("hello<|end|>", false).size(), 8u);
 }
 
-std::string tiny_json_text() {
-    return tiny_tokenizer().dump();
-}
+std::string tiny_json_text() { return tiny_tokenizer().dump(); }
 
 void expect_input_error(const std::string& json_text, const std::string& needle) {
     try {
@@ -228,7 +235,8 @@ TEST(TokenizerErrors, UnsupportedNormalizerAndPreTokenizer) {
     spec["pre_tokenizer"] = {{"type", "Metaspace"}};
     expect_input_error(spec.dump(), "unsupported pre-tokenizer type 'Metaspace'");
     spec = nlohmann::json::parse(tiny_json_text());
-    spec["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}};
+    spec["pre_tokenizer"] = {
+        {"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}};
     expect_input_error(spec.dump(), "regex does not compile");
 }
 
@@ -259,8 +267,9 @@ TEST(TokenizerErrors, MissingFileAndMissingModel) {
 }
 
 TEST(TokenizerErrors, InvalidUtf8Text) {
-    for (const std::string& bad : {std::string("abc\xff"), std::string("\xc3"), std::string("\xed\xa0\x80"),
-                                  std::string("\xc0\xaf"), std::string("ok \xf4\x90\x80\x80")}) {
+    for (const std::string& bad :
+         {std::string("abc\xff"), std::string("\xc3"), std::string("\xed\xa0\x80"),
+          std::string("\xc0\xaf"), std::string("ok \xf4\x90\x80\x80")}) {
         try {
             Tokenizer::from_json_text(tiny_json_text(), "tiny.json")->encode(bad);
             ADD_FAILURE() << "no error for invalid UTF-8";

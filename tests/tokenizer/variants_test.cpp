@@ -21,11 +21,32 @@ std::vector<std::string> variant_inputs() {
     std::vector<std::string> inputs;
     const auto corpus = testing::read_corpus();
     for (size_t i = 0; i < corpus.size(); i += 8) inputs.push_back(corpus[i]);
-    for (const char* text : {"a <|im_end|> b", "a  <|im_end|>  b\n", "x<|im_end|>y", "<|im_start|> user",
-                             "word<|im_start|>", "<|im_start|>", " <|im_start|> ", "é<|im_start|>",
-                             "_<|im_start|>", "XYZZY there", "xyzzy", "say xyzzy!", "axyzzy", "xyzzy_", "Xyzzy,World", "éxyzzy", "xyzzy\u00e9", "1xyzzy",
-                             "<think>  x  </think>  y", "<THINK>", "``quoted'' text``", "  padded  ", "", "1990s in 2024",
-                             "the theme of the thesis", "123 456 7890"}) {
+    for (const char* text : {"a <|im_end|> b",
+                             "a  <|im_end|>  b\n",
+                             "x<|im_end|>y",
+                             "<|im_start|> user",
+                             "word<|im_start|>",
+                             "<|im_start|>",
+                             " <|im_start|> ",
+                             "é<|im_start|>",
+                             "_<|im_start|>",
+                             "XYZZY there",
+                             "xyzzy",
+                             "say xyzzy!",
+                             "axyzzy",
+                             "xyzzy_",
+                             "Xyzzy,World",
+                             "éxyzzy",
+                             "xyzzy\u00e9",
+                             "1xyzzy",
+                             "<think>  x  </think>  y",
+                             "<THINK>",
+                             "``quoted'' text``",
+                             "  padded  ",
+                             "",
+                             "1990s in 2024",
+                             "the theme of the thesis",
+                             "123 456 7890"}) {
         inputs.emplace_back(text);
     }
     return inputs;
@@ -45,7 +66,8 @@ void expect_variant_matches(const nlohmann::json& spec, const std::string& name,
         if (add_special) ids = tokenizer->add_special_tokens(std::move(ids));
         if (ids == expected[i].get<std::vector<int32_t>>()) continue;
         if (++mismatches <= 5) {
-            ADD_FAILURE() << nlohmann::json(inputs[i]).dump() << "\n  reference: " << expected[i].dump()
+            ADD_FAILURE() << nlohmann::json(inputs[i]).dump()
+                          << "\n  reference: " << expected[i].dump()
                           << "\n  remask:    " << nlohmann::json(ids).dump();
         }
     }
@@ -60,37 +82,59 @@ TEST(TokenizerVariants, AddedTokenFlagsNormalizersAndTemplate) {
         if (token["content"] == "<think>") token["normalized"] = true;
         if (token["content"] == "</think>") token["rstrip"] = true;
     }
-    spec["added_tokens"].push_back({{"id", 151669}, {"content", "xyzzy"}, {"single_word", true}, {"lstrip", false},
-                                    {"rstrip", false}, {"normalized", true}, {"special", false}});
-    spec["normalizer"] = {{"type", "Sequence"},
-                          {"normalizers",
-                           {{{"type", "NFC"}},
-                            {{"type", "Replace"}, {"pattern", {{"String", "``"}}}, {"content", "\""}},
-                            {{"type", "Replace"}, {"pattern", {{"Regex", " {2,}"}}}, {"content", " "}},
-                            {{"type", "Lowercase"}}}}};
+    spec["added_tokens"].push_back({{"id", 151669},
+                                    {"content", "xyzzy"},
+                                    {"single_word", true},
+                                    {"lstrip", false},
+                                    {"rstrip", false},
+                                    {"normalized", true},
+                                    {"special", false}});
+    spec["normalizer"] = {
+        {"type", "Sequence"},
+        {"normalizers",
+         {{{"type", "NFC"}},
+          {{"type", "Replace"}, {"pattern", {{"String", "``"}}}, {"content", "\""}},
+          {{"type", "Replace"}, {"pattern", {{"Regex", " {2,}"}}}, {"content", " "}},
+          {{"type", "Lowercase"}}}}};
     spec["post_processor"] = {
         {"type", "TemplateProcessing"},
-        {"single", {{{"SpecialToken", {{"id", "<|endoftext|>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
-        {"pair", {{{"Sequence", {{"id", "A"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "B"}, {"type_id", 1}}}}}},
-        {"special_tokens", {{"<|endoftext|>", {{"id", "<|endoftext|>"}, {"ids", {151643}}, {"tokens", {"<|endoftext|>"}}}}}}};
-    for (auto& merge : spec["model"]["merges"]) merge = merge[0].get<std::string>() + " " + merge[1].get<std::string>();
+        {"single",
+         {{{"SpecialToken", {{"id", "<|endoftext|>"}, {"type_id", 0}}}},
+          {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
+        {"pair",
+         {{{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+          {{"Sequence", {{"id", "B"}, {"type_id", 1}}}}}},
+        {"special_tokens",
+         {{"<|endoftext|>",
+           {{"id", "<|endoftext|>"}, {"ids", {151643}}, {"tokens", {"<|endoftext|>"}}}}}}};
+    for (auto& merge : spec["model"]["merges"])
+        merge = merge[0].get<std::string>() + " " + merge[1].get<std::string>();
     expect_variant_matches(spec, "variant_added", true);
 }
 
 TEST(TokenizerVariants, SplitBehaviorsAndByteLevelRegex) {
     auto spec = load(testing::llama3_tokenizer_path());
-    const auto split = [](const char* kind, const std::string& pattern, const char* behavior, bool invert) {
-        return nlohmann::json{{"type", "Split"}, {"pattern", {{kind, pattern}}}, {"behavior", behavior}, {"invert", invert}};
+    const auto split = [](const char* kind, const std::string& pattern, const char* behavior,
+                          bool invert) {
+        return nlohmann::json{{"type", "Split"},
+                              {"pattern", {{kind, pattern}}},
+                              {"behavior", behavior},
+                              {"invert", invert}};
     };
-    spec["normalizer"] = {{"type", "Sequence"},
-                          {"normalizers", {{{"type", "Strip"}, {"strip_left", true}, {"strip_right", false}},
-                                           {{"type", "NFKC"}}}}};
-    spec["pre_tokenizer"] = {
+    spec["normalizer"] = {
         {"type", "Sequence"},
-        {"pretokenizers",
-         {split("Regex", "[0-9]+", "MergedWithNext", false), split("String", "the", "MergedWithPrevious", false),
-          split("Regex", "[aeiou]", "Contiguous", true), split("String", "!", "Removed", false),
-          {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}}}};
+        {"normalizers",
+         {{{"type", "Strip"}, {"strip_left", true}, {"strip_right", false}}, {{"type", "NFKC"}}}}};
+    spec["pre_tokenizer"] = {{"type", "Sequence"},
+                             {"pretokenizers",
+                              {split("Regex", "[0-9]+", "MergedWithNext", false),
+                               split("String", "the", "MergedWithPrevious", false),
+                               split("Regex", "[aeiou]", "Contiguous", true),
+                               split("String", "!", "Removed", false),
+                               {{"type", "ByteLevel"},
+                                {"add_prefix_space", true},
+                                {"trim_offsets", true},
+                                {"use_regex", true}}}}};
     spec["model"]["ignore_merges"] = false;
     for (auto& merge : spec["model"]["merges"]) {
         const std::string text = merge.get<std::string>();
