@@ -57,7 +57,8 @@ void check_utf8(const std::string& text, const std::string& what) {
 
 void render_chatml(PromptBuilder& out, const std::vector<ChatMessage>& messages,
                    bool default_system) {
-    if (default_system && (messages.empty() || messages.front().role != "system")) {
+    // As Dream's template: the default system turn comes with the first message.
+    if (default_system && !messages.empty() && messages.front().role != "system") {
         out.marker("<|im_start|>");
         out.text("system\nYou are a helpful assistant.");
         out.marker("<|im_end|>");
@@ -98,7 +99,7 @@ void render_chatml(PromptBuilder& out, const std::vector<ChatMessage>& messages,
 
 void render_headers(PromptBuilder& out, const std::vector<ChatMessage>& messages,
                     const std::string& begin) {
-    out.marker(begin);
+    if (!messages.empty()) out.marker(begin);  // the templates write BOS with the first message
     for (const ChatMessage& message : messages) {
         out.marker("<|start_header_id|>");
         out.text(message.role == "tool" ? "ipython" : message.role);

@@ -57,6 +57,13 @@ TEST(ChatTemplate, Llama3AndLlada) {
               "<|start_header_id|>user<|end_header_id|>\n\nIs this review positive?<|eot_id|>");
 }
 
+TEST(ChatTemplate, NoMessagesGiveOnlyTheGenerationPrompt) {
+    // The reference templates write BOS and Dream's system turn inside the message loop.
+    EXPECT_EQ(render_chat(ChatFamily::dream, {}, true), "<|im_start|>assistant\n");
+    EXPECT_EQ(render_chat(ChatFamily::llada, {}, true),
+              "<|start_header_id|>assistant<|end_header_id|>\n\n");
+}
+
 TEST(ChatTemplate, PartialAssistantFollowsTheGenerationPrompt) {
     EXPECT_EQ(render_chat(ChatFamily::chatml, {{"user", "Hi"}}, true, "Sure, here"),
               "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nSure, here");
