@@ -70,7 +70,7 @@ void Tokenizer::Impl::encode_normalized_piece(std::string_view text,
     scratch.pieces.clear();
     scratch.arena.clear();
     pre_tokenizer->split(text, scratch.pieces, scratch.arena);
-    // Copy: model->tokenize does not re-enter, but the arena must outlive the loop.
+    // The pieces may point into the arena, which lives until the next call on this thread.
     for (const std::string_view piece : scratch.pieces) model->tokenize(piece, out);
 }
 

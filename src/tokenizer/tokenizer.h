@@ -15,6 +15,12 @@
 // added around the sequence; add_special_tokens() applies the file's post-processor (for
 // example a BOS token) when a caller wants what Hugging Face calls add_special_tokens=True.
 //
+// The file's "truncation" and "padding" settings are ignored: callers decide lengths.
+// Supported: model BPE (no dropout, byte_fallback or subword affixes); normalizers NFC,
+// NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend, Sequence; pre-tokenizers Split,
+// ByteLevel, Sequence; decoder ByteLevel (or none); post-processors TemplateProcessing,
+// Roberta/BertProcessing, ByteLevel, Sequence. Anything else is an InputError at load.
+//
 // All methods are const and safe to call from many threads at once.
 
 #include <cstdint>
