@@ -11,6 +11,11 @@
 
 namespace remask {
 
+// pattern with \p{L} and \p{N} widened by the letters and numbers this PCRE2's Unicode
+// tables lack but the reference's regex engine knows (regex_property_extra.inc, made by
+// scripts/make_regex_property_table.py). Regex applies it to every pattern.
+std::string widen_unicode_properties(const std::string& pattern);
+
 class Regex {
   public:
     // Throws InputError(where, ...) when pattern does not compile.
