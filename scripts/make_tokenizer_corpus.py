@@ -105,6 +105,25 @@ def normalization_sweep():
     return cases + ["\U00011935\U00011930", "\u1100\u1161\U00011935\u0301\u0334"]
 
 
+def newer_letters_and_numbers():
+    """Letters and numbers newer than Python's Unicode tables (utf8proc knows them), in
+    contexts where their class decides the pre-token boundaries (contraction after, letters
+    around, digits around)."""
+    import ctypes
+
+    class Property(ctypes.Structure):
+        _fields_ = [("category", ctypes.c_int16), ("combining_class", ctypes.c_int16)]
+
+    utf8proc = ctypes.CDLL("libutf8proc.so.2")
+    utf8proc.utf8proc_get_property.restype = ctypes.POINTER(Property)
+    chars = [chr(cp) for cp in range(0x80, 0x110000)
+             if not 0xD800 <= cp <= 0xDFFF and unicodedata.category(chr(cp)) == "Cn"
+             and utf8proc.utf8proc_get_property(cp).contents.category in (1, 2, 3, 4, 5, 9, 10, 11)]
+    chars = every_nth(chars, 640)
+    pieces = [c + "'s a" + c + "b 1" + c + "2 " + c + c + "," for c in chars]
+    return [" ".join(pieces[i:i + 16]) for i in range(0, len(pieces), 16)]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     candidates = [os.path.join(ROOT, "data"), os.path.join(ROOT, "..", "shared", "data"),
@@ -114,7 +133,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "tests", "fixtures", "tokenizer", "corpus.jsonl"))
     args = parser.parse_args()
 
-    cases = sst_cases(args.data) + tau_cases(args.data) + hand_written_cases() + unicode_sweep() + normalization_sweep()
+    cases = sst_cases(args.data) + tau_cases(args.data) + hand_written_cases() + unicode_sweep() + normalization_sweep() + newer_letters_and_numbers()
     seen, unique = set(), []
     for case in cases:
         if case not in seen:

@@ -65,7 +65,8 @@ void AddedVocabulary::Trie::add(std::string_view key, int32_t token) {
     first_byte[static_cast<uint8_t>(key[0])] = true;
 }
 
-std::pair<int32_t, size_t> AddedVocabulary::Trie::longest_at(std::string_view text, size_t pos) const {
+std::pair<int32_t, size_t> AddedVocabulary::Trie::longest_at(std::string_view text,
+                                                             size_t pos) const {
     std::pair<int32_t, size_t> best{-1, 0};
     int32_t node = 0;
     for (size_t i = pos; i < text.size(); ++i) {
@@ -84,8 +85,10 @@ std::pair<int32_t, size_t> AddedVocabulary::Trie::longest_at(std::string_view te
     return best;
 }
 
-AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer,
-                                 const std::string& where) {
+AddedVocabulary::AddedVocabulary(
+    const nlohmann::json& added_tokens, const Normalizer* normalizer,
+    const std::function<std::optional<int32_t>(std::string_view)>& model_id,
+    const std::string& where) {
     if (added_tokens.is_null()) return;
     if (!added_tokens.is_array()) throw InputError(where, "expected an array");
     for (size_t i = 0; i < added_tokens.size(); ++i) {
@@ -102,6 +105,7 @@ AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Norma
         if (unicode::find_invalid_utf8(token.content) != std::string::npos) {
             throw InputError(at + ".content", "not valid UTF-8");
         }
+        if (const auto existing = model_id(token.content)) token.id = *existing;
         token.single_word = json_fields::optional_bool(spec, "single_word", false, at);
         token.lstrip = json_fields::optional_bool(spec, "lstrip", false, at);
         token.rstrip = json_fields::optional_bool(spec, "rstrip", false, at);
@@ -132,7 +136,8 @@ std::optional<int32_t> AddedVocabulary::find(std::string_view content) const {
     return tokens_[it->second].id;
 }
 
-void AddedVocabulary::split(std::string_view text, bool in_normalized_text, std::vector<TextSegment>& out) const {
+void AddedVocabulary::split(std::string_view text, bool in_normalized_text,
+                            std::vector<TextSegment>& out) const {
     const Trie& matcher = trie(in_normalized_text);
     size_t covered = 0;  // end of what has been emitted
     size_t pos = 0;      // where the next search starts (after the previous raw match)
@@ -152,10 +157,12 @@ void AddedVocabulary::split(std::string_view text, bool in_normalized_text, std:
             pos = stop;
             if (token.single_word) {
                 const bool space_before = start == 0 || !ends_with_word(text.substr(0, start));
-                const bool space_after = stop == text.size() || !starts_with_word(text.substr(stop));
+                const bool space_after =
+                    stop == text.size() || !starts_with_word(text.substr(stop));
                 if (!space_before || !space_after) continue;
             }
-            if (token.lstrip) start = std::max(trailing_space_start(text.substr(0, start)), covered);
+            if (token.lstrip)
+                start = std::max(trailing_space_start(text.substr(0, start)), covered);
             if (token.rstrip) stop += leading_space_length(text.substr(stop));
             if (covered < start) out.push_back({covered, start, -1});
             out.push_back({start, stop, token.id});

@@ -4,9 +4,9 @@
 // normalized exactly as Hugging Face's AddedVocabulary does: leftmost-longest matching,
 // a match that breaks single_word is skipped, strips extend the match over whitespace.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,11 +34,15 @@ struct TextSegment {
 };
 
 class AddedVocabulary {
-public:
+  public:
     AddedVocabulary() = default;
     // added_tokens: the JSON array (or null). normalizer: used to normalize the content of
-    // tokens marked normalized, which are then matched in normalized text.
-    AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer, const std::string& where);
+    // tokens marked normalized, which are then matched in normalized text. model_id: the
+    // model's id for a token text; like the reference, a token whose text the model already
+    // has takes the model's id rather than the one written in the file.
+    AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer,
+                    const std::function<std::optional<int32_t>(std::string_view)>& model_id,
+                    const std::string& where);
 
     // Splits text into segments covering it; in_normalized_text selects which tokens are
     // looked for (those with normalized == in_normalized_text).
@@ -49,7 +53,7 @@ public:
     std::optional<int32_t> find(std::string_view content) const;
     const std::vector<AddedToken>& tokens() const { return tokens_; }
 
-private:
+  private:
     struct Trie {
         struct Node {
             int32_t token = -1;  // index into tokens_ of a token ending here

@@ -1,5 +1,7 @@
 #include "tokenizer/bpe_model.h"
 
+#include <algorithm>
+
 #include "tokenizer/bpe_merge.h"
 #include "tokenizer/byte_level.h"
 #include "tokenizer/json_fields.h"
@@ -14,30 +16,59 @@ constexpr size_t kMaxCachedWordBytes = 64;
 
 }  // namespace
 
-BpeModel::BpeModel(const nlohmann::json& spec, bool byte_level, const std::string& where) : byte_level_(byte_level) {
+BpeModel::BpeModel(const nlohmann::json& spec, bool byte_level, const std::string& where,
+                   const std::vector<VocabEntry>* vocab, const std::vector<MergeEntry>* merges)
+    : byte_level_(byte_level) {
     const std::string type = json_fields::optional_string(spec, "type", "BPE", where);
     if (type != "BPE") {
-        throw InputError(where + ".type", "unsupported model type '" + type + "' (only BPE is supported)");
+        throw InputError(where + ".type",
+                         "unsupported model type '" + type + "' (only BPE is supported)");
     }
     if (!json_fields::optional_string(spec, "continuing_subword_prefix", "", where).empty()) {
-        throw InputError(where + ".continuing_subword_prefix", "is not supported (byte-level BPE files leave it empty)");
+        throw InputError(where + ".continuing_subword_prefix",
+                         "is not supported (byte-level BPE files leave it empty)");
     }
     if (!json_fields::optional_string(spec, "end_of_word_suffix", "", where).empty()) {
-        throw InputError(where + ".end_of_word_suffix", "is not supported (byte-level BPE files leave it empty)");
+        throw InputError(where + ".end_of_word_suffix",
+                         "is not supported (byte-level BPE files leave it empty)");
     }
     if (json_fields::optional_bool(spec, "byte_fallback", false, where)) {
         throw InputError(where + ".byte_fallback", "is not supported (only byte-level BPE)");
     }
     if (const auto dropout = spec.find("dropout"); dropout != spec.end() && !dropout->is_null()) {
         if (!dropout->is_number() || dropout->get<double>() != 0.0) {
-            throw InputError(where + ".dropout", "BPE dropout is not supported (it makes encoding random)");
+            throw InputError(where + ".dropout",
+                             "BPE dropout is not supported (it makes encoding random)");
         }
     }
     ignore_merges_ = json_fields::optional_bool(spec, "ignore_merges", false, where);
     fuse_unk_ = json_fields::optional_bool(spec, "fuse_unk", false, where);
 
-    load_vocab(json_fields::require(spec, "vocab", where), where + ".vocab");
-    load_merges(json_fields::require(spec, "merges", where), where + ".merges");
+    if (vocab) {
+        load_vocab(*vocab, where + ".vocab");
+    } else {
+        const auto& object = json_fields::require(spec, "vocab", where);
+        if (!object.is_object())
+            throw InputError(where + ".vocab", "expected an object mapping tokens to ids");
+        std::vector<VocabEntry> entries;
+        for (const auto& [token, value] : object.items()) {
+            if (!value.is_number_integer())
+                throw InputError(where + ".vocab[\"" + token + "\"]",
+                                 "expected a non-negative integer id");
+            entries.push_back({token, value.get<int64_t>()});
+        }
+        load_vocab(entries, where + ".vocab");
+    }
+    if (merges) {
+        load_merges(*merges, where + ".merges");
+    } else {
+        const auto& list = json_fields::require(spec, "merges", where);
+        if (!list.is_array()) throw InputError(where + ".merges", "expected an array");
+        std::vector<MergeEntry> entries;
+        for (size_t i = 0; i < list.size(); ++i)
+            entries.push_back(parse_merge(list[i], where + ".merges[" + std::to_string(i) + "]"));
+        load_merges(entries, where + ".merges");
+    }
 
     const std::string unk = json_fields::optional_string(spec, "unk_token", "", where);
     if (!unk.empty()) {
@@ -51,27 +82,34 @@ BpeModel::BpeModel(const nlohmann::json& spec, bool byte_level, const std::strin
     }
 }
 
-void BpeModel::load_vocab(const nlohmann::json& vocab, const std::string& where) {
-    if (!vocab.is_object()) throw InputError(where, "expected an object mapping tokens to ids");
+void BpeModel::load_vocab(const std::vector<VocabEntry>& vocab, const std::string& where) {
     token_ids_.reserve(vocab.size());
     raw_ids_.reserve(vocab.size());
-    for (const auto& [token, value] : vocab.items()) {
-        if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > INT32_MAX) {
-            throw InputError(where + "[\"" + token + "\"]", "expected a non-negative integer id");
+    int64_t max_id = -1;
+    for (const VocabEntry& entry : vocab) {
+        if (entry.id < 0 || entry.id > INT32_MAX) {
+            throw InputError(where + "[\"" + entry.token + "\"]",
+                             "expected a non-negative integer id");
         }
-        const auto id = static_cast<int32_t>(value.get<int64_t>());
-        if (static_cast<size_t>(id) >= id_tokens_.size()) {
-            id_tokens_.resize(id + 1);
-            id_raw_.resize(id + 1);
-            id_present_.resize(id + 1, false);
-        }
-        std::string raw = token;
+        max_id = std::max(max_id, entry.id);
+    }
+    id_tokens_.resize(max_id + 1);
+    id_raw_.resize(max_id + 1);
+    id_present_.assign(max_id + 1, false);
+    for (const VocabEntry& entry : vocab) {
+        const auto id = static_cast<int32_t>(entry.id);
+        const std::string& token = entry.token;
+        std::string raw;
         if (byte_level_) {
             if (unicode::find_invalid_utf8(token) != std::string::npos) {
-                throw InputError(where, "token with id " + std::to_string(id) + " is not valid UTF-8");
+                throw InputError(where,
+                                 "token with id " + std::to_string(id) + " is not valid UTF-8");
             }
             // A token outside the byte map can never be produced from bytes; it keeps its text.
-            if (auto bytes = byte_level::text_to_bytes(token)) raw = std::move(*bytes);
+            auto bytes = byte_level::text_to_bytes(token);
+            raw = bytes ? std::move(*bytes) : token;
+        } else {
+            raw = token;
         }
         token_ids_[token] = id;
         raw_ids_[raw] = id;
@@ -81,30 +119,22 @@ void BpeModel::load_vocab(const nlohmann::json& vocab, const std::string& where)
     }
 }
 
-void BpeModel::load_merges(const nlohmann::json& merges, const std::string& where) {
-    if (!merges.is_array()) throw InputError(where, "expected an array");
+void BpeModel::load_merges(const std::vector<MergeEntry>& merges, const std::string& where) {
     merges_.reserve(merges.size());
+    std::string joined;
     for (size_t rank = 0; rank < merges.size(); ++rank) {
-        const auto& merge = merges[rank];
-        const std::string at = where + "[" + std::to_string(rank) + "]";
-        std::string left, right;
-        if (merge.is_string()) {
-            const std::string text = merge.get<std::string>();
-            const size_t space = text.find(' ');
-            if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos) {
-                throw InputError(at, "merge '" + text + "' must be two tokens separated by one space");
+        const std::string& left = merges[rank].left;
+        const std::string& right = merges[rank].right;
+        joined.assign(left).append(right);
+        const auto left_id = token_to_id(left), right_id = token_to_id(right),
+                   merged_id = token_to_id(joined);
+        for (const auto& [name, id] :
+             {std::pair{&left, left_id}, {&right, right_id}, {&joined, merged_id}}) {
+            if (!id) {
+                throw InputError(where + "[" + std::to_string(rank) + "]",
+                                 "merge '" + left + " " + right + "' names token '" + *name +
+                                     "', which is not in the vocabulary");
             }
-            left = text.substr(0, space);
-            right = text.substr(space + 1);
-        } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() && merge[1].is_string()) {
-            left = merge[0].get<std::string>();
-            right = merge[1].get<std::string>();
-        } else {
-            throw InputError(at, "expected \"a b\" or [\"a\", \"b\"]");
-        }
-        const auto left_id = token_to_id(left), right_id = token_to_id(right), merged_id = token_to_id(left + right);
-        for (const auto& [name, id] : {std::pair{left, left_id}, {right, right_id}, {left + right, merged_id}}) {
-            if (!id) throw InputError(at, "merge '" + left + " " + right + "' names token '" + name + "', which is not in the vocabulary");
         }
         merges_.insert(*left_id, *right_id, MergeRule{static_cast<int32_t>(rank), *merged_id});
     }
@@ -155,7 +185,8 @@ void BpeModel::merge_uncached(std::string_view piece, std::vector<int32_t>& out)
         if (id >= 0) {
             symbols.push_back(id);
         } else if (unk_id_ >= 0) {
-            if (!(fuse_unk_ && !symbols.empty() && symbols.back() == unk_id_)) symbols.push_back(unk_id_);
+            if (!(fuse_unk_ && !symbols.empty() && symbols.back() == unk_id_))
+                symbols.push_back(unk_id_);
         }
     };
     if (byte_level_) {

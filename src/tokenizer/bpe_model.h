@@ -4,9 +4,8 @@
 // cache. In byte-level mode the pieces it receives are raw bytes and its lookups use the
 // vocabulary converted back from GPT-2 characters to bytes (see byte_level.h).
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,15 +13,19 @@
 #include <vector>
 
 #include "tokenizer/merge_table.h"
+#include "tokenizer/tokenizer_json.h"
 #include "tokenizer/word_cache.h"
 
 namespace remask {
 
 class BpeModel {
-public:
+  public:
     // spec: the "model" object. Throws InputError(where..., ...) naming the field at fault
     // (unsupported options, a merge naming a token that is not in the vocabulary, ...).
-    BpeModel(const nlohmann::json& spec, bool byte_level, const std::string& where);
+    // vocab / merges: the streamed entries (see tokenizer_json.h) when spec has them as null.
+    BpeModel(const nlohmann::json& spec, bool byte_level, const std::string& where,
+             const std::vector<VocabEntry>* vocab = nullptr,
+             const std::vector<MergeEntry>* merges = nullptr);
 
     // Appends the ids of one piece (raw bytes in byte-level mode, else text).
     void tokenize(std::string_view piece, std::vector<int32_t>& out) const;
@@ -39,27 +42,27 @@ public:
     // The merge rules, for tests that compare merge implementations.
     const MergeTable& merges() const { return merges_; }
 
-private:
+  private:
     struct Hash {
         using is_transparent = void;
         size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
     using TokenMap = std::unordered_map<std::string, int32_t, Hash, std::equal_to<>>;
 
-    void load_vocab(const nlohmann::json& vocab, const std::string& where);
-    void load_merges(const nlohmann::json& merges, const std::string& where);
+    void load_vocab(const std::vector<VocabEntry>& vocab, const std::string& where);
+    void load_merges(const std::vector<MergeEntry>& merges, const std::string& where);
     void merge_uncached(std::string_view piece, std::vector<int32_t>& out) const;
 
     bool byte_level_ = false;
     bool ignore_merges_ = false;
     bool fuse_unk_ = false;
     int32_t unk_id_ = -1;
-    TokenMap token_ids_;                   // token text -> id
-    TokenMap raw_ids_;                     // what a piece looks like (bytes or text) -> id
-    std::vector<std::string> id_tokens_;   // id -> token text
-    std::vector<std::string> id_raw_;      // id -> bytes (byte-level) or text
+    TokenMap token_ids_;                  // token text -> id
+    TokenMap raw_ids_;                    // what a piece looks like (bytes or text) -> id
+    std::vector<std::string> id_tokens_;  // id -> token text
+    std::vector<std::string> id_raw_;     // id -> bytes (byte-level) or text
     std::vector<bool> id_present_;
-    int32_t byte_ids_[256];                // byte-level: the id of each single byte, or -1
+    int32_t byte_ids_[256];  // byte-level: the id of each single byte, or -1
     MergeTable merges_;
     WordCache cache_;
 };

@@ -17,7 +17,8 @@ struct Tables {
         char_byte.fill(-1);
         char32_t next_extra = 256;
         for (int b = 0; b < 256; ++b) {
-            const bool printable = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE);
+            const bool printable =
+                (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE);
             const char32_t cp = printable ? static_cast<char32_t>(b) : next_extra++;
             byte_char[b] = cp;
             char_byte[cp] = static_cast<int16_t>(b);

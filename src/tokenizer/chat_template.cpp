@@ -16,8 +16,10 @@ struct ChatPiece {
 };
 
 class PromptBuilder {
-public:
-    void marker(const std::string& token, bool optional = false) { pieces_.push_back({true, optional, token}); }
+  public:
+    void marker(const std::string& token, bool optional = false) {
+        pieces_.push_back({true, optional, token});
+    }
     void text(const std::string& text) {
         if (text.empty()) return;
         if (!pieces_.empty() && !pieces_.back().marker) {
@@ -28,7 +30,7 @@ public:
     }
     const std::vector<ChatPiece>& pieces() const { return pieces_; }
 
-private:
+  private:
     std::vector<ChatPiece> pieces_;
 };
 
@@ -49,11 +51,14 @@ std::string trim(const std::string& text) {
 }
 
 void check_utf8(const std::string& text, const std::string& what) {
-    if (unicode::find_invalid_utf8(text) != std::string::npos) throw InputError(what, "not valid UTF-8");
+    if (unicode::find_invalid_utf8(text) != std::string::npos)
+        throw InputError(what, "not valid UTF-8");
 }
 
-void render_chatml(PromptBuilder& out, const std::vector<ChatMessage>& messages, bool default_system) {
-    if (default_system && (messages.empty() || messages.front().role != "system")) {
+void render_chatml(PromptBuilder& out, const std::vector<ChatMessage>& messages,
+                   bool default_system) {
+    // As Dream's template: the default system turn comes with the first message.
+    if (default_system && !messages.empty() && messages.front().role != "system") {
         out.marker("<|im_start|>");
         out.text("system\nYou are a helpful assistant.");
         out.marker("<|im_end|>");
@@ -83,7 +88,8 @@ void render_chatml(PromptBuilder& out, const std::vector<ChatMessage>& messages,
             const ToolCall& call = message.tool_calls[k];
             if (k > 0 || !message.content.empty()) out.text("\n");
             out.marker("<tool_call>", true);
-            out.text("\n{\"name\": \"" + call.name + "\", \"arguments\": " + call.arguments + "}\n");
+            out.text("\n{\"name\": \"" + call.name + "\", \"arguments\": " + call.arguments +
+                     "}\n");
             out.marker("</tool_call>", true);
         }
         out.marker("<|im_end|>");
@@ -91,8 +97,9 @@ void render_chatml(PromptBuilder& out, const std::vector<ChatMessage>& messages,
     }
 }
 
-void render_headers(PromptBuilder& out, const std::vector<ChatMessage>& messages, const std::string& begin) {
-    out.marker(begin);
+void render_headers(PromptBuilder& out, const std::vector<ChatMessage>& messages,
+                    const std::string& begin) {
+    if (!messages.empty()) out.marker(begin);  // the templates write BOS with the first message
     for (const ChatMessage& message : messages) {
         out.marker("<|start_header_id|>");
         out.text(message.role == "tool" ? "ipython" : message.role);
@@ -107,10 +114,11 @@ void render_headers(PromptBuilder& out, const std::vector<ChatMessage>& messages
     }
 }
 
-PromptBuilder build(ChatFamily family, const std::vector<ChatMessage>& messages, bool add_generation_prompt,
-                    const std::string& partial_assistant) {
+PromptBuilder build(ChatFamily family, const std::vector<ChatMessage>& messages,
+                    bool add_generation_prompt, const std::string& partial_assistant) {
     if (!partial_assistant.empty() && !add_generation_prompt) {
-        throw InputError("partial_assistant", "a partial assistant turn needs add_generation_prompt");
+        throw InputError("partial_assistant",
+                         "a partial assistant turn needs add_generation_prompt");
     }
     for (size_t i = 0; i < messages.size(); ++i) {
         check_utf8(messages[i].content, "messages[" + std::to_string(i) + "].content");
@@ -128,7 +136,8 @@ PromptBuilder build(ChatFamily family, const std::vector<ChatMessage>& messages,
             break;
         case ChatFamily::llama3:
         case ChatFamily::llada:
-            render_headers(out, messages, family == ChatFamily::llada ? "<|startoftext|>" : "<|begin_of_text|>");
+            render_headers(out, messages,
+                           family == ChatFamily::llada ? "<|startoftext|>" : "<|begin_of_text|>");
             if (add_generation_prompt) {
                 out.marker("<|start_header_id|>");
                 out.text("assistant");
@@ -146,7 +155,8 @@ PromptBuilder build(ChatFamily family, const std::vector<ChatMessage>& messages,
 ChatFamily chat_family_for_model_type(const std::string& model_type) {
     if (model_type == "llada") return ChatFamily::llada;
     if (model_type == "Dream" || model_type == "dream") return ChatFamily::dream;
-    if (model_type == "qwen2" || model_type == "qwen3" || model_type == "qwen2_moe" || model_type == "qwen3_moe") {
+    if (model_type == "qwen2" || model_type == "qwen3" || model_type == "qwen2_moe" ||
+        model_type == "qwen3_moe") {
         return ChatFamily::chatml;
     }
     if (model_type == "llama") return ChatFamily::llama3;
@@ -154,8 +164,8 @@ ChatFamily chat_family_for_model_type(const std::string& model_type) {
                                        "' (known: llada, Dream, qwen2, qwen3, llama)");
 }
 
-std::string render_chat(ChatFamily family, const std::vector<ChatMessage>& messages, bool add_generation_prompt,
-                        const std::string& partial_assistant) {
+std::string render_chat(ChatFamily family, const std::vector<ChatMessage>& messages,
+                        bool add_generation_prompt, const std::string& partial_assistant) {
     std::string out;
     const PromptBuilder prompt = build(family, messages, add_generation_prompt, partial_assistant);
     for (const ChatPiece& piece : prompt.pieces()) {
@@ -164,7 +174,8 @@ std::string render_chat(ChatFamily family, const std::vector<ChatMessage>& messa
     return out;
 }
 
-std::vector<int32_t> encode_chat(const Tokenizer& tokenizer, ChatFamily family, const std::vector<ChatMessage>& messages,
+std::vector<int32_t> encode_chat(const Tokenizer& tokenizer, ChatFamily family,
+                                 const std::vector<ChatMessage>& messages,
                                  bool add_generation_prompt, const std::string& partial_assistant) {
     std::vector<int32_t> ids;
     std::string pending;  // text between markers, encoded as one run like the reference would
@@ -186,7 +197,8 @@ std::vector<int32_t> encode_chat(const Tokenizer& tokenizer, ChatFamily family, 
                 pending += piece.text;
                 continue;
             }
-            throw InputError(tokenizer.source_name(), "the chat template needs token '" + piece.text +
+            throw InputError(tokenizer.source_name(), "the chat template needs token '" +
+                                                          piece.text +
                                                           "', which this tokenizer does not have");
         }
         flush();

@@ -35,12 +35,14 @@ ChatFamily chat_family_for_model_type(const std::string& model_type);
 // The prompt as text. add_generation_prompt opens the assistant turn; partial_assistant
 // (only with add_generation_prompt, else InputError) is written right after it, so a model
 // continues or infills an answer that has already begun.
-std::string render_chat(ChatFamily family, const std::vector<ChatMessage>& messages, bool add_generation_prompt,
-                        const std::string& partial_assistant = "");
+std::string render_chat(ChatFamily family, const std::vector<ChatMessage>& messages,
+                        bool add_generation_prompt, const std::string& partial_assistant = "");
 
 // The ids of the same prompt, markers as special tokens and all other text in plain mode.
 // InputError when the tokenizer lacks one of the family's markers.
-std::vector<int32_t> encode_chat(const Tokenizer& tokenizer, ChatFamily family, const std::vector<ChatMessage>& messages,
-                                 bool add_generation_prompt, const std::string& partial_assistant = "");
+std::vector<int32_t> encode_chat(const Tokenizer& tokenizer, ChatFamily family,
+                                 const std::vector<ChatMessage>& messages,
+                                 bool add_generation_prompt,
+                                 const std::string& partial_assistant = "");
 
 }  // namespace remask

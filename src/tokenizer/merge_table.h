@@ -3,8 +3,8 @@
 // (rank, merged id). Lookups are the inner loop of BPE, so this avoids std::unordered_map's
 // node chasing.
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -12,11 +12,11 @@ namespace remask {
 
 struct MergeRule {
     int32_t rank = std::numeric_limits<int32_t>::max();  // lower merges first; max = no rule
-    int32_t merged = -1;                                  // id of the merged token
+    int32_t merged = -1;                                 // id of the merged token
 };
 
 class MergeTable {
-public:
+  public:
     void reserve(size_t count) {
         size_t capacity = 16;
         while (capacity < count * 2) capacity *= 2;
@@ -54,12 +54,15 @@ public:
 
     size_t size() const { return size_; }
 
-private:
+  private:
     static constexpr uint64_t kEmpty = ~uint64_t{0};
     static uint64_t make_key(int32_t left, int32_t right) {
-        return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
+        return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
+               static_cast<uint32_t>(right);
     }
-    size_t slot_of(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & mask_; }
+    size_t slot_of(uint64_t key) const {
+        return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
+    }
 
     void grow() {
         std::vector<uint64_t> old_keys = std::move(keys_);
@@ -68,7 +71,8 @@ private:
         size_ = 0;
         for (size_t i = 0; i < old_keys.size(); ++i) {
             if (old_keys[i] != kEmpty) {
-                insert(static_cast<int32_t>(old_keys[i] >> 32), static_cast<int32_t>(old_keys[i] & 0xFFFFFFFFu), old_rules[i]);
+                insert(static_cast<int32_t>(old_keys[i] >> 32),
+                       static_cast<int32_t>(old_keys[i] & 0xFFFFFFFFu), old_rules[i]);
             }
         }
     }

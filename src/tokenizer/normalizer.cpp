@@ -21,8 +21,9 @@ constexpr std::pair<char32_t, char32_t> kNewerThanUnicode9[] = {
 };
 
 bool is_newer_than_unicode9(char32_t cp) {
-    const auto it = std::upper_bound(std::begin(kNewerThanUnicode9), std::end(kNewerThanUnicode9), cp,
-                                     [](char32_t value, const auto& range) { return value < range.first; });
+    const auto it =
+        std::upper_bound(std::begin(kNewerThanUnicode9), std::end(kNewerThanUnicode9), cp,
+                         [](char32_t value, const auto& range) { return value < range.first; });
     return it != std::begin(kNewerThanUnicode9) && cp <= std::prev(it)->second;
 }
 
@@ -30,8 +31,9 @@ bool is_newer_than_unicode9(char32_t cp) {
 // characters exist: a character added later is a starter that nothing composes with, so
 // it is copied unchanged and the text between such characters is normalized on its own.
 class UnicodeForm : public Normalizer {
-public:
-    UnicodeForm(utf8proc_option_t options, char32_t stable_below) : options_(options), stable_below_(stable_below) {}
+  public:
+    UnicodeForm(utf8proc_option_t options, char32_t stable_below)
+        : options_(options), stable_below_(stable_below) {}
 
     void normalize(std::string& text) const override {
         if (is_stable(text)) return;
@@ -50,21 +52,23 @@ public:
         text.swap(out);
     }
 
-private:
+  private:
     void append_normalized(std::string_view run, std::string& out) const {
         if (run.empty()) return;
         utf8proc_uint8_t* result = nullptr;
-        const auto length = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(run.data()),
-                                         static_cast<utf8proc_ssize_t>(run.size()), &result,
-                                         static_cast<utf8proc_option_t>(options_ | UTF8PROC_STABLE));
-        if (length < 0) throw InputError("text", std::string("Unicode normalization failed: ") + utf8proc_errmsg(length));
+        const auto length =
+            utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(run.data()),
+                         static_cast<utf8proc_ssize_t>(run.size()), &result,
+                         static_cast<utf8proc_option_t>(options_ | UTF8PROC_STABLE));
+        if (length < 0)
+            throw InputError(
+                "text", std::string("Unicode normalization failed: ") + utf8proc_errmsg(length));
         out.append(reinterpret_cast<const char*>(result), static_cast<size_t>(length));
         std::free(result);
     }
 
-public:
-
-private:
+  public:
+  private:
     // Text made only of code points below stable_below_ is unchanged by this form (for NFC
     // and NFD: below U+00C0 / U+0300 nothing decomposes or combines), the common fast path.
     bool is_stable(const std::string& text) const {
@@ -84,7 +88,7 @@ private:
 };
 
 class Lowercase : public Normalizer {
-public:
+  public:
     void normalize(std::string& text) const override {
         std::string out;
         out.reserve(text.size());
@@ -95,14 +99,15 @@ public:
                 out += "i\xCC\x87";
                 continue;
             }
-            unicode::append_utf8(out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))));
+            unicode::append_utf8(
+                out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))));
         }
         text.swap(out);
     }
 };
 
 class Strip : public Normalizer {
-public:
+  public:
     Strip(bool left, bool right) : left_(left), right_(right) {}
     void normalize(std::string& text) const override {
         size_t begin = 0, end = text.size();
@@ -123,12 +128,12 @@ public:
         text = text.substr(begin, end - begin);
     }
 
-private:
+  private:
     bool left_, right_;
 };
 
 class Replace : public Normalizer {
-public:
+  public:
     Replace(const nlohmann::json& spec, const std::string& where) {
         const auto& pattern = json_fields::require(spec, "pattern", where);
         content_ = json_fields::require_string(spec, "content", where);
@@ -136,8 +141,9 @@ public:
             literal_ = json_fields::require_string(pattern, "String", where + ".pattern");
             if (literal_.empty()) throw InputError(where + ".pattern.String", "empty pattern");
         } else {
-            regex_ = std::make_unique<Regex>(json_fields::require_string(pattern, "Regex", where + ".pattern"),
-                                             where + ".pattern.Regex");
+            regex_ = std::make_unique<Regex>(
+                json_fields::require_string(pattern, "Regex", where + ".pattern"),
+                where + ".pattern.Regex");
         }
     }
 
@@ -152,7 +158,8 @@ public:
         if (regex_) {
             regex_->for_each_match(text, on_match);
         } else {
-            for (size_t at = text.find(literal_); at != std::string::npos; at = text.find(literal_, at + literal_.size())) {
+            for (size_t at = text.find(literal_); at != std::string::npos;
+                 at = text.find(literal_, at + literal_.size())) {
                 on_match(at, at + literal_.size());
             }
         }
@@ -160,31 +167,31 @@ public:
         text.swap(out);
     }
 
-private:
+  private:
     std::string literal_;
     std::unique_ptr<Regex> regex_;
     std::string content_;
 };
 
 class Prepend : public Normalizer {
-public:
+  public:
     explicit Prepend(std::string prefix) : prefix_(std::move(prefix)) {}
     void normalize(std::string& text) const override {
         if (!text.empty()) text.insert(0, prefix_);
     }
 
-private:
+  private:
     std::string prefix_;
 };
 
 class Sequence : public Normalizer {
-public:
+  public:
     explicit Sequence(std::vector<std::unique_ptr<Normalizer>> steps) : steps_(std::move(steps)) {}
     void normalize(std::string& text) const override {
         for (const auto& step : steps_) step->normalize(text);
     }
 
-private:
+  private:
     std::vector<std::unique_ptr<Normalizer>> steps_;
 };
 
@@ -195,15 +202,21 @@ std::unique_ptr<Normalizer> make_normalizer(const nlohmann::json& spec, const st
     const std::string type = json_fields::require_string(spec, "type", where);
     if (type == "NFC") return std::make_unique<UnicodeForm>(UTF8PROC_COMPOSE, 0x300);
     if (type == "NFD") return std::make_unique<UnicodeForm>(UTF8PROC_DECOMPOSE, 0xC0);
-    if (type == "NFKC") return std::make_unique<UnicodeForm>(static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT), 0xA0);
-    if (type == "NFKD") return std::make_unique<UnicodeForm>(static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT), 0xA0);
+    if (type == "NFKC")
+        return std::make_unique<UnicodeForm>(
+            static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT), 0xA0);
+    if (type == "NFKD")
+        return std::make_unique<UnicodeForm>(
+            static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT), 0xA0);
     if (type == "Lowercase") return std::make_unique<Lowercase>();
     if (type == "Strip") {
-        return std::make_unique<Strip>(json_fields::optional_bool(spec, "strip_left", true, where),
-                                       json_fields::optional_bool(spec, "strip_right", true, where));
+        return std::make_unique<Strip>(
+            json_fields::optional_bool(spec, "strip_left", true, where),
+            json_fields::optional_bool(spec, "strip_right", true, where));
     }
     if (type == "Replace") return std::make_unique<Replace>(spec, where);
-    if (type == "Prepend") return std::make_unique<Prepend>(json_fields::require_string(spec, "prepend", where));
+    if (type == "Prepend")
+        return std::make_unique<Prepend>(json_fields::require_string(spec, "prepend", where));
     if (type == "Sequence") {
         const auto& list = json_fields::require(spec, "normalizers", where);
         if (!list.is_array()) throw InputError(where + ".normalizers", "expected an array");
@@ -214,8 +227,10 @@ std::unique_ptr<Normalizer> make_normalizer(const nlohmann::json& spec, const st
         }
         return std::make_unique<Sequence>(std::move(steps));
     }
-    throw InputError(where + ".type", "unsupported normalizer type '" + type +
-                                          "' (supported: NFC, NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend, Sequence)");
+    throw InputError(
+        where + ".type",
+        "unsupported normalizer type '" + type +
+            "' (supported: NFC, NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend, Sequence)");
 }
 
 }  // namespace remask

@@ -2,15 +2,14 @@
 // tokenizer.json normalizers: NFC/NFD/NFKC/NFKD (utf8proc), Lowercase, Strip, Replace,
 // Prepend, and Sequence of these. Offsets are not tracked: remask needs ids, not spans.
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace remask {
 
 class Normalizer {
-public:
+  public:
     virtual ~Normalizer() = default;
     // Rewrites text (valid UTF-8) in place; the result is valid UTF-8.
     virtual void normalize(std::string& text) const = 0;

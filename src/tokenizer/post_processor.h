@@ -3,17 +3,16 @@
 // add_special_tokens=True) of a single sequence: TemplateProcessing, RobertaProcessing,
 // BertProcessing, ByteLevel (adds nothing: it only adjusts offsets) and Sequence.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace remask {
 
 class PostProcessor {
-public:
+  public:
     virtual ~PostProcessor() = default;
     // Wraps the ids of one sequence with the special tokens the template adds.
     virtual std::vector<int32_t> apply(std::vector<int32_t> ids) const = 0;
@@ -21,6 +20,7 @@ public:
 
 // null spec gives nullptr (nothing is added). Throws InputError(where, ...) for an
 // unsupported type or a bad field.
-std::unique_ptr<PostProcessor> make_post_processor(const nlohmann::json& spec, const std::string& where);
+std::unique_ptr<PostProcessor> make_post_processor(const nlohmann::json& spec,
+                                                   const std::string& where);
 
 }  // namespace remask

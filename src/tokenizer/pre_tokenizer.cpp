@@ -73,26 +73,34 @@ void apply_behavior(std::string_view text, std::vector<Span>& spans, SplitBehavi
 }
 
 class Split : public PreTokenizer {
-public:
+  public:
     Split(const nlohmann::json& spec, const std::string& where) {
         const auto& pattern = json_fields::require(spec, "pattern", where);
         if (pattern.is_object() && pattern.contains("String")) {
             literal_ = json_fields::require_string(pattern, "String", where + ".pattern");
         } else {
-            regex_ = std::make_unique<Regex>(json_fields::require_string(pattern, "Regex", where + ".pattern"),
-                                             where + ".pattern.Regex");
+            regex_ = std::make_unique<Regex>(
+                json_fields::require_string(pattern, "Regex", where + ".pattern"),
+                where + ".pattern.Regex");
         }
         const std::string behavior = json_fields::require_string(spec, "behavior", where);
-        if (behavior == "Removed") behavior_ = SplitBehavior::removed;
-        else if (behavior == "Isolated") behavior_ = SplitBehavior::isolated;
-        else if (behavior == "MergedWithPrevious") behavior_ = SplitBehavior::merged_with_previous;
-        else if (behavior == "MergedWithNext") behavior_ = SplitBehavior::merged_with_next;
-        else if (behavior == "Contiguous") behavior_ = SplitBehavior::contiguous;
-        else throw InputError(where + ".behavior", "unknown split behavior '" + behavior + "'");
+        if (behavior == "Removed")
+            behavior_ = SplitBehavior::removed;
+        else if (behavior == "Isolated")
+            behavior_ = SplitBehavior::isolated;
+        else if (behavior == "MergedWithPrevious")
+            behavior_ = SplitBehavior::merged_with_previous;
+        else if (behavior == "MergedWithNext")
+            behavior_ = SplitBehavior::merged_with_next;
+        else if (behavior == "Contiguous")
+            behavior_ = SplitBehavior::contiguous;
+        else
+            throw InputError(where + ".behavior", "unknown split behavior '" + behavior + "'");
         invert_ = json_fields::optional_bool(spec, "invert", false, where);
     }
 
-    void split(std::string_view text, std::vector<std::string_view>& out, std::deque<std::string>&) const override {
+    void split(std::string_view text, std::vector<std::string_view>& out,
+               std::deque<std::string>&) const override {
         if (text.empty()) return;
         // Fast path for the common case: isolated regex matches become the pieces directly.
         if (behavior_ == SplitBehavior::isolated && regex_) {
@@ -115,7 +123,8 @@ public:
         if (regex_) {
             regex_->for_each_match(text, on_match);
         } else if (!literal_.empty()) {
-            for (size_t at = text.find(literal_); at != std::string_view::npos; at = text.find(literal_, at + literal_.size())) {
+            for (size_t at = text.find(literal_); at != std::string_view::npos;
+                 at = text.find(literal_, at + literal_.size())) {
                 on_match(at, at + literal_.size());
             }
         }
@@ -123,7 +132,7 @@ public:
         apply_behavior(text, spans, behavior_, out);
     }
 
-private:
+  private:
     std::string literal_;
     std::unique_ptr<Regex> regex_;
     SplitBehavior behavior_ = SplitBehavior::isolated;
@@ -131,10 +140,11 @@ private:
 };
 
 // GPT-2's pre-tokenization regex, used by ByteLevel when use_regex is true.
-constexpr const char* kGpt2Pattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+constexpr const char* kGpt2Pattern =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
 class ByteLevelPreTokenizer : public PreTokenizer {
-public:
+  public:
     ByteLevelPreTokenizer(const nlohmann::json& spec, const std::string& where) {
         add_prefix_space_ = json_fields::optional_bool(spec, "add_prefix_space", true, where);
         if (json_fields::optional_bool(spec, "use_regex", true, where)) {
@@ -142,7 +152,8 @@ public:
         }
     }
 
-    void split(std::string_view text, std::vector<std::string_view>& out, std::deque<std::string>& arena) const override {
+    void split(std::string_view text, std::vector<std::string_view>& out,
+               std::deque<std::string>& arena) const override {
         if (text.empty()) return;
         if (add_prefix_space_ && text.front() != ' ') {
             arena.push_back(" ");
@@ -164,16 +175,18 @@ public:
 
     bool ends_with_byte_level() const override { return true; }
 
-private:
+  private:
     bool add_prefix_space_ = true;
     std::unique_ptr<Regex> regex_;
 };
 
 class Sequence : public PreTokenizer {
-public:
-    explicit Sequence(std::vector<std::unique_ptr<PreTokenizer>> steps) : steps_(std::move(steps)) {}
+  public:
+    explicit Sequence(std::vector<std::unique_ptr<PreTokenizer>> steps)
+        : steps_(std::move(steps)) {}
 
-    void split(std::string_view text, std::vector<std::string_view>& out, std::deque<std::string>& arena) const override {
+    void split(std::string_view text, std::vector<std::string_view>& out,
+               std::deque<std::string>& arena) const override {
         if (steps_.empty()) {
             if (!text.empty()) out.push_back(text);
             return;
@@ -189,7 +202,9 @@ public:
         }
     }
 
-    bool ends_with_byte_level() const override { return !steps_.empty() && steps_.back()->ends_with_byte_level(); }
+    bool ends_with_byte_level() const override {
+        return !steps_.empty() && steps_.back()->ends_with_byte_level();
+    }
     bool contains_byte_level() const override {
         for (const auto& step : steps_) {
             if (step->contains_byte_level()) return true;
@@ -197,13 +212,14 @@ public:
         return false;
     }
 
-private:
+  private:
     std::vector<std::unique_ptr<PreTokenizer>> steps_;
 };
 
 }  // namespace
 
-std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec, const std::string& where) {
+std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec,
+                                                 const std::string& where) {
     if (spec.is_null()) return nullptr;
     const std::string type = json_fields::require_string(spec, "type", where);
     if (type == "Split") return std::make_unique<Split>(spec, where);
@@ -213,12 +229,14 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec, con
         if (!list.is_array()) throw InputError(where + ".pretokenizers", "expected an array");
         std::vector<std::unique_ptr<PreTokenizer>> steps;
         for (size_t i = 0; i < list.size(); ++i) {
-            auto step = make_pre_tokenizer(list[i], where + ".pretokenizers[" + std::to_string(i) + "]");
+            auto step =
+                make_pre_tokenizer(list[i], where + ".pretokenizers[" + std::to_string(i) + "]");
             if (step) steps.push_back(std::move(step));
         }
         return std::make_unique<Sequence>(std::move(steps));
     }
-    throw InputError(where + ".type", "unsupported pre-tokenizer type '" + type + "' (supported: Split, ByteLevel, Sequence)");
+    throw InputError(where + ".type", "unsupported pre-tokenizer type '" + type +
+                                          "' (supported: Split, ByteLevel, Sequence)");
 }
 
 }  // namespace remask

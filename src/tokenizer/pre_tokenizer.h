@@ -8,10 +8,9 @@
 // vocabulary converted once at load time, which gives the same ids without re-encoding
 // every piece.
 
-#include <nlohmann/json.hpp>
-
 #include <deque>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,10 +18,11 @@
 namespace remask {
 
 class PreTokenizer {
-public:
+  public:
     virtual ~PreTokenizer() = default;
     // Appends the non-empty pieces of text to out, left to right.
-    virtual void split(std::string_view text, std::vector<std::string_view>& out, std::deque<std::string>& arena) const = 0;
+    virtual void split(std::string_view text, std::vector<std::string_view>& out,
+                       std::deque<std::string>& arena) const = 0;
     // Whether the model must treat pieces as byte-level (a ByteLevel step ends the chain).
     virtual bool ends_with_byte_level() const { return false; }
     // Whether a ByteLevel step appears anywhere (only the last position is supported).
@@ -31,6 +31,7 @@ public:
 
 // Builds the pre-tokenizer described by spec; null spec gives nullptr. Throws
 // InputError(where, ...) for an unsupported type or bad field.
-std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec, const std::string& where);
+std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec,
+                                                 const std::string& where);
 
 }  // namespace remask

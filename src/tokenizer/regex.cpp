@@ -4,6 +4,7 @@
 #include <pcre2.h>
 
 #include "core/error.h"
+#include "tokenizer/regex_property_extra.inc"
 
 namespace remask {
 
@@ -46,15 +47,61 @@ std::string pcre2_message(int code) {
 
 }  // namespace
 
+std::string widen_unicode_properties(const std::string& pattern) {
+    static const std::string letters = REMASK_EXTRA_LETTER_RANGES;
+    static const std::string numbers = REMASK_EXTRA_NUMBER_RANGES;
+    std::string out;
+    bool in_class = false;
+    for (size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\' && i + 1 < pattern.size()) {
+            const bool letter = pattern.compare(i, 5, "\\p{L}") == 0;
+            const bool number = pattern.compare(i, 5, "\\p{N}") == 0;
+            if (!letter && !number) {
+                out.append(pattern, i, 2);
+                ++i;
+                continue;
+            }
+            const std::string& extra = letter ? letters : numbers;
+            if (extra.empty() || in_class) {
+                out.append(pattern, i, 5).append(extra);
+            } else {
+                out.append("[").append(pattern, i, 5).append(extra).append("]");
+            }
+            i += 4;
+            continue;
+        }
+        if (in_class && pattern.compare(i, 2, "[:") == 0) {  // a POSIX class such as [:alpha:]
+            const size_t end = pattern.find(":]", i + 2);
+            if (end != std::string::npos) {
+                out.append(pattern, i, end + 2 - i);
+                i = end + 1;
+                continue;
+            }
+        }
+        out += c;
+        if (!in_class && c == '[') {
+            in_class = true;
+            if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
+            if (i + 1 < pattern.size() && pattern[i + 1] == ']')
+                out += pattern[++i];  // a literal ]
+        } else if (in_class && c == ']') {
+            in_class = false;
+        }
+    }
+    return out;
+}
+
 Regex::Regex(const std::string& pattern, const std::string& where)
     : pattern_(pattern), where_(where), compiled_(std::make_unique<Compiled>()) {
     int error_code = 0;
     PCRE2_SIZE error_offset = 0;
-    compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+    const std::string widened = widen_unicode_properties(pattern);
+    compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(widened.data()), widened.size(),
                                     PCRE2_UTF | PCRE2_UCP, &error_code, &error_offset, nullptr);
     if (!compiled_->code) {
-        throw InputError(where, "regex does not compile at offset " + std::to_string(error_offset) + ": " +
-                                    pcre2_message(error_code));
+        throw InputError(where, "regex does not compile at offset " + std::to_string(error_offset) +
+                                    ": " + pcre2_message(error_code));
     }
     compiled_->jit = pcre2_jit_compile(compiled_->code, PCRE2_JIT_COMPLETE) == 0;
 }
@@ -63,15 +110,16 @@ Regex::~Regex() {
     if (compiled_ && compiled_->code) pcre2_code_free(compiled_->code);
 }
 
-void Regex::for_each_match(std::string_view subject, const std::function<void(size_t, size_t)>& on_match) const {
+void Regex::for_each_match(std::string_view subject,
+                           const std::function<void(size_t, size_t)>& on_match) const {
     ThreadMatchState& state = thread_match_state();
     const auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data());
     size_t offset = 0;
     while (offset <= subject.size()) {
-        const int rc = compiled_->jit
-                           ? pcre2_jit_match(compiled_->code, text, subject.size(), offset, 0, state.data, state.context)
-                           : pcre2_match(compiled_->code, text, subject.size(), offset, PCRE2_NO_UTF_CHECK,
-                                         state.data, state.context);
+        const int rc = compiled_->jit ? pcre2_jit_match(compiled_->code, text, subject.size(),
+                                                        offset, 0, state.data, state.context)
+                                      : pcre2_match(compiled_->code, text, subject.size(), offset,
+                                                    PCRE2_NO_UTF_CHECK, state.data, state.context);
         if (rc == PCRE2_ERROR_NOMATCH) return;
         if (rc < 0) throw InputError(where_, "regex match failed: " + pcre2_message(rc));
         const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(state.data);
@@ -83,7 +131,9 @@ void Regex::for_each_match(std::string_view subject, const std::function<void(si
             // Empty match: step over one whole character.
             if (start >= subject.size()) return;
             offset = start + 1;
-            while (offset < subject.size() && (static_cast<uint8_t>(subject[offset]) & 0xC0) == 0x80) ++offset;
+            while (offset < subject.size() &&
+                   (static_cast<uint8_t>(subject[offset]) & 0xC0) == 0x80)
+                ++offset;
         }
     }
 }

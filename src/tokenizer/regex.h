@@ -11,8 +11,13 @@
 
 namespace remask {
 
+// pattern with \p{L} and \p{N} widened by the letters and numbers this PCRE2's Unicode
+// tables lack but the reference's regex engine knows (regex_property_extra.inc, made by
+// scripts/make_regex_property_table.py). Regex applies it to every pattern.
+std::string widen_unicode_properties(const std::string& pattern);
+
 class Regex {
-public:
+  public:
     // Throws InputError(where, ...) when pattern does not compile.
     Regex(const std::string& pattern, const std::string& where);
     ~Regex();
@@ -22,11 +27,12 @@ public:
     // Calls on_match(start, end) for each non-overlapping match in subject, left to right,
     // like Oniguruma's find_iter: after an empty match the search resumes one character
     // later. subject must be valid UTF-8 (it is not checked again).
-    void for_each_match(std::string_view subject, const std::function<void(size_t, size_t)>& on_match) const;
+    void for_each_match(std::string_view subject,
+                        const std::function<void(size_t, size_t)>& on_match) const;
 
     const std::string& pattern() const { return pattern_; }
 
-private:
+  private:
     std::string pattern_;
     std::string where_;
     struct Compiled;

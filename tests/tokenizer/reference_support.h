@@ -2,10 +2,9 @@
 // Test support: the real tokenizer files, the committed corpus, and running the reference
 // (tests/tokenizer/reference_encode.js on Hugging Face `tokenizers`) into the build folder.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -25,8 +24,10 @@ std::filesystem::path scratch_dir(const std::string& name);
 
 // Runs the reference: mode "encode" or "decode", flags such as "--plain"; returns the
 // parsed output lines. Fails the test (via exception) when node fails.
-std::vector<nlohmann::json> run_reference(const std::string& mode, const std::string& tokenizer_json,
-                                          const std::vector<nlohmann::json>& inputs, const std::string& flags,
+std::vector<nlohmann::json> run_reference(const std::string& mode,
+                                          const std::string& tokenizer_json,
+                                          const std::vector<nlohmann::json>& inputs,
+                                          const std::string& flags,
                                           const std::string& scratch_name);
 
 }  // namespace remask::testing

@@ -15,20 +15,23 @@ using testing::run_reference;
 
 // Compares remask's ids for every corpus string with the reference's; reports the first
 // few differences in full.
-void expect_corpus_matches(const std::string& tokenizer_path, bool recognize_special, const std::string& name) {
+void expect_corpus_matches(const std::string& tokenizer_path, bool recognize_special,
+                           const std::string& name) {
     const auto tokenizer = Tokenizer::from_file(tokenizer_path);
     const std::vector<std::string> corpus = read_corpus();
     ASSERT_GE(corpus.size(), 3000u);
     std::vector<nlohmann::json> inputs(corpus.begin(), corpus.end());
-    const auto expected = run_reference("encode", tokenizer_path, inputs, recognize_special ? "" : "--plain", name);
+    const auto expected =
+        run_reference("encode", tokenizer_path, inputs, recognize_special ? "" : "--plain", name);
     size_t mismatches = 0;
     for (size_t i = 0; i < corpus.size(); ++i) {
         const std::vector<int32_t> actual = tokenizer->encode(corpus[i], recognize_special);
         const auto wanted = expected[i].get<std::vector<int32_t>>();
         if (actual == wanted) continue;
         if (++mismatches <= 5) {
-            ADD_FAILURE() << "line " << i + 1 << ": " << nlohmann::json(corpus[i]).dump() << "\n  reference: "
-                          << expected[i].dump() << "\n  remask:    " << nlohmann::json(actual).dump();
+            ADD_FAILURE() << "line " << i + 1 << ": " << nlohmann::json(corpus[i]).dump()
+                          << "\n  reference: " << expected[i].dump()
+                          << "\n  remask:    " << nlohmann::json(actual).dump();
         }
     }
     EXPECT_EQ(mismatches, 0u) << "of " << corpus.size() << " strings";

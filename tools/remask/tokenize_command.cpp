@@ -1,13 +1,12 @@
 // remask tokenize: text to ids (or tokens) and back with a tokenizer.json, as in
 // INTERFACES.md. Thin: the work is in src/tokenizer/.
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -34,7 +33,8 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     std::error_code error;
     if (std::filesystem::is_directory(path, error)) {
         const auto file = std::filesystem::path(path) / "tokenizer.json";
-        if (!std::filesystem::exists(file, error)) throw InputError(path, "folder has no tokenizer.json");
+        if (!std::filesystem::exists(file, error))
+            throw InputError(path, "folder has no tokenizer.json");
         return Tokenizer::from_file(file.string());
     }
     if (!std::filesystem::exists(path, error)) throw InputError(path, "no such file or folder");
@@ -51,7 +51,8 @@ std::vector<int32_t> parse_ids(const std::string& text, const std::string& where
     if (!value.is_array()) throw InputError(where, "expected a JSON array of token ids");
     std::vector<int32_t> ids;
     for (const auto& item : value) {
-        if (!item.is_number_integer() || item.get<int64_t>() < INT32_MIN || item.get<int64_t>() > INT32_MAX) {
+        if (!item.is_number_integer() || item.get<int64_t>() < INT32_MIN ||
+            item.get<int64_t>() > INT32_MAX) {
             throw InputError(where, "token ids must be integers, got " + item.dump());
         }
         ids.push_back(static_cast<int32_t>(item.get<int64_t>()));
@@ -59,7 +60,8 @@ std::vector<int32_t> parse_ids(const std::string& text, const std::string& where
     return ids;
 }
 
-nlohmann::json encode_one(const Tokenizer& tokenizer, const std::string& text, const TokenizeOptions& options) {
+nlohmann::json encode_one(const Tokenizer& tokenizer, const std::string& text,
+                          const TokenizeOptions& options) {
     const std::vector<int32_t> ids = tokenizer.encode(text, !options.plain);
     if (!options.tokens) return ids;
     nlohmann::json tokens = nlohmann::json::array();
@@ -100,15 +102,18 @@ void run_jsonl(const Tokenizer& tokenizer, const TokenizeOptions& options) {
 }
 
 void run_tokenize(const TokenizeOptions& options, bool text_given) {
-    if (options.decode && options.tokens) throw UsageError("--tokens", "cannot be combined with --decode");
-    if (text_given && !options.jsonl_path.empty()) throw UsageError("TEXT", "give either TEXT or --jsonl, not both");
+    if (options.decode && options.tokens)
+        throw UsageError("--tokens", "cannot be combined with --decode");
+    if (text_given && !options.jsonl_path.empty())
+        throw UsageError("TEXT", "give either TEXT or --jsonl, not both");
     const auto tokenizer = load_tokenizer(options.tokenizer_path);
     if (!options.jsonl_path.empty()) {
         run_jsonl(*tokenizer, options);
         return;
     }
     std::string text = options.text;
-    if (!text_given) text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    if (!text_given)
+        text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     if (options.decode) {
         const std::string decoded = tokenizer->decode(parse_ids(text, "TEXT"));
         if (options.json) {
@@ -125,16 +130,24 @@ void run_tokenize(const TokenizeOptions& options, bool text_given) {
 
 void add_tokenize_command(CLI::App& app) {
     auto options = std::make_shared<TokenizeOptions>();
-    CLI::App* command = app.add_subcommand("tokenize", "Text to token ids (or back) with a tokenizer.json");
-    command->add_option("--tokenizer", options->tokenizer_path, "A tokenizer.json, or a model folder holding one")
+    CLI::App* command =
+        app.add_subcommand("tokenize", "Text to token ids (or back) with a tokenizer.json");
+    command
+        ->add_option("--tokenizer", options->tokenizer_path,
+                     "A tokenizer.json, or a model folder holding one")
         ->required();
-    CLI::Option* text = command->add_option("text", options->text, "The text (default: read from stdin)");
+    CLI::Option* text =
+        command->add_option("text", options->text, "The text (default: read from stdin)");
     command->add_flag("--tokens", options->tokens, "Print the token strings instead of ids");
-    command->add_option("--jsonl", options->jsonl_path,
-                        "Each line of FILE ('-' = stdin) is a JSON string; print one JSON array per line");
-    command->add_flag("--decode", options->decode, "The input is a JSON array of ids (per line with --jsonl); print text");
-    command->add_flag("--plain", options->plain, "Special tokens written in the text are ordinary text");
-    command->add_flag("--json", options->json, "Print JSON (ids and tokens always are; decoded text as a JSON string)");
+    command->add_option(
+        "--jsonl", options->jsonl_path,
+        "Each line of FILE ('-' = stdin) is a JSON string; print one JSON array per line");
+    command->add_flag("--decode", options->decode,
+                      "The input is a JSON array of ids (per line with --jsonl); print text");
+    command->add_flag("--plain", options->plain,
+                      "Special tokens written in the text are ordinary text");
+    command->add_flag("--json", options->json,
+                      "Print JSON (ids and tokens always are; decoded text as a JSON string)");
     command->callback([options, text] { run_tokenize(*options, text->count() > 0); });
 }
 
