@@ -1,0 +1,89 @@
+#include "tasks/tau/environment.h"
+
+#include <algorithm>
+
+namespace remask::tau {
+
+TauEnvironment::TauEnvironment(const TauDomain& domain) : domain_(&domain), data_(domain.initial_data) {}
+
+std::string TauEnvironment::invoke(const std::string& tool, const Json& kwargs) {
+    const auto& tools = domain_->tools;
+    for (size_t i = 0; i < tools.size(); ++i) {
+        if (tools[i].name != tool) continue;
+        try {
+            bind_tool_arguments(tools[i], kwargs);
+            return domain_->functions[i](data_, ToolArgs(kwargs));
+        } catch (const ToolError& error) {
+            return std::string("Error: ") + error.what();
+        } catch (const Json::exception& error) {
+            // A value of an unexpected type deep in an argument (e.g. a number where a
+            // name was expected): an error for the agent, never a crash.
+            return std::string("Error: ") + error.what();
+        }
+    }
+    return "Unknown action " + tool;
+}
+
+bool parse_tool_arguments(const std::string& text, Json* kwargs, std::string* error) {
+    if (std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; })) {
+        *kwargs = Json::object();
+        return true;
+    }
+    try {
+        *kwargs = Json::parse(text);
+        return true;
+    } catch (const Json::exception& parse_error) {
+        *error = std::string("tool call arguments are not valid JSON: ") + parse_error.what();
+        return false;
+    }
+}
+
+std::string TauEnvironment::invoke_raw(const std::string& tool, const std::string& arguments) {
+    Json kwargs;
+    std::string error;
+    if (!parse_tool_arguments(arguments, &kwargs, &error)) return "Error: " + error;
+    return invoke(tool, kwargs);
+}
+
+Json TauEnvironment::changes() const {
+    Json out = Json::object();
+    for (const auto& [table, initial_records] : domain_->initial_data.items()) {
+        const Json& records = data_.at(table);
+        Json changed = Json::object();
+        for (const auto& [key, record] : records.items()) {
+            auto it = initial_records.find(key);
+            if (it == initial_records.end() || !python_values_equal(*it, record)) changed[key] = record;
+        }
+        for (const auto& [key, record] : initial_records.items()) {
+            if (!records.contains(key)) changed[key] = nullptr;
+        }
+        if (!changed.empty()) out[table] = std::move(changed);
+    }
+    return out;
+}
+
+void TauEnvironment::reset() {
+    for (const auto& [table, initial_records] : domain_->initial_data.items()) {
+        Json& records = data_[table];
+        if (!records.is_object() || records.size() < initial_records.size() / 2) {
+            records = initial_records;  // mostly gone: copying is simpler
+            continue;
+        }
+        std::vector<std::string> added;
+        for (auto& [key, record] : records.items()) {
+            auto it = initial_records.find(key);
+            if (it == initial_records.end()) added.push_back(key);
+            else if (!identical_json(*it, record)) record = *it;
+        }
+        for (const auto& key : added) records.erase(key);
+        // Records deleted by a tool come back at their place, as in a fresh copy.
+        if (records.size() != initial_records.size()) records = initial_records;
+    }
+}
+
+bool TauEnvironment::is_terminal(const std::string& tool) const {
+    const auto& terminal = domain_->terminal_tools;
+    return std::find(terminal.begin(), terminal.end(), tool) != terminal.end();
+}
+
+}  // namespace remask::tau
