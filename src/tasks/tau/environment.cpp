@@ -45,17 +45,43 @@ std::string TauEnvironment::invoke_raw(const std::string& tool, const std::strin
     return invoke(tool, kwargs);
 }
 
+namespace {
+
+// Walks the initial records alongside a table's records. Tools keep records in place
+// (they only append new ones), so the next initial record is tried first: ordered_json's
+// find() is a linear scan.
+class InitialRecords {
+public:
+    explicit InitialRecords(const Json& records) : records_(records), next_(records.begin()) {}
+    const Json* find(const std::string& key) {
+        if (next_ != records_.end() && next_.key() == key) return &*(next_++);
+        auto it = records_.find(key);
+        return it == records_.end() ? nullptr : &*it;
+    }
+
+private:
+    const Json& records_;
+    Json::const_iterator next_;
+};
+
+}  // namespace
+
 Json TauEnvironment::changes() const {
     Json out = Json::object();
     for (const auto& [table, initial_records] : domain_->initial_data.items()) {
         const Json& records = data_.at(table);
         Json changed = Json::object();
-        for (const auto& [key, record] : records.items()) {
-            auto it = initial_records.find(key);
-            if (it == initial_records.end() || !python_values_equal(*it, record)) changed[key] = record;
+        InitialRecords initial_walk(initial_records);
+        size_t matched = 0;
+        for (auto it = records.begin(); it != records.end(); ++it) {
+            const Json* initial = initial_walk.find(it.key());
+            matched += initial != nullptr;
+            if (!initial || !python_values_equal(*initial, it.value())) changed[it.key()] = it.value();
         }
-        for (const auto& [key, record] : initial_records.items()) {
-            if (!records.contains(key)) changed[key] = nullptr;
+        if (matched != initial_records.size()) {
+            for (const auto& [key, record] : initial_records.items()) {
+                if (!records.contains(key)) changed[key] = nullptr;
+            }
         }
         if (!changed.empty()) out[table] = std::move(changed);
     }
@@ -65,18 +91,19 @@ Json TauEnvironment::changes() const {
 void TauEnvironment::reset() {
     for (const auto& [table, initial_records] : domain_->initial_data.items()) {
         Json& records = data_[table];
-        if (!records.is_object() || records.size() < initial_records.size() / 2) {
-            records = initial_records;  // mostly gone: copying is simpler
+        if (!records.is_object()) {
+            records = initial_records;
             continue;
         }
         std::vector<std::string> added;
-        for (auto& [key, record] : records.items()) {
-            auto it = initial_records.find(key);
-            if (it == initial_records.end()) added.push_back(key);
-            else if (!identical_json(*it, record)) record = *it;
+        InitialRecords initial_walk(initial_records);
+        for (auto it = records.begin(); it != records.end(); ++it) {
+            const Json* initial = initial_walk.find(it.key());
+            if (!initial) added.push_back(it.key());
+            else if (!identical_json(*initial, it.value())) it.value() = *initial;
         }
         for (const auto& key : added) records.erase(key);
-        // Records deleted by a tool come back at their place, as in a fresh copy.
+        // A record a tool deleted must come back at its place, as in a fresh copy.
         if (records.size() != initial_records.size()) records = initial_records;
     }
 }

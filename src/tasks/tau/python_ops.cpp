@@ -80,6 +80,7 @@ bool py_less(const Json& a, const Json& b) {
 }
 
 bool py_equal(const Json& a, const Json& b) {
+    if (identical_json(a, b)) return true;  // the common case, without key lookups
     if (is_numeric(a) && is_numeric(b)) {
         if (is_intlike(a) && is_intlike(b)) return as_int(a) == as_int(b);
         return as_double(a) == as_double(b);
