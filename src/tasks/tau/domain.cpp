@@ -114,7 +114,7 @@ std::vector<TauTask> TauDomain::split(const std::string& split_name, uint64_t se
     if (it == task_files.end()) {
         std::string names;
         for (const auto& known : split_names()) names += (names.empty() ? "" : ", ") + known;
-        throw InputError("split", "\"" + split_name + "\" is not a split of " + name + " (choose " + names + ")");
+        throw UsageError("--split", "\"" + split_name + "\" is not a split of " + name + " (choose " + names + ")");
     }
     return it->second;
 }

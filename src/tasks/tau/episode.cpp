@@ -36,6 +36,10 @@ void count_use(ModelUse& use, const ChatResponse& response) {
     (response.cached ? use.cached : use.calls) += 1;
     use.usage.prompt_tokens += response.usage.prompt_tokens;
     use.usage.completion_tokens += response.usage.completion_tokens;
+    if (!response.cached) {
+        use.billed.prompt_tokens += response.usage.prompt_tokens;
+        use.billed.completion_tokens += response.usage.completion_tokens;
+    }
 }
 
 // The simulated user's side of the conversation: its own message list, where the agent's
@@ -178,7 +182,10 @@ EpisodeResult run_oracle_episode(const TauTask& task, const std::string& system_
     OracleUser user(task);
     EpisodeOptions oracle_options = options;
     oracle_options.max_steps = std::max(options.max_steps, static_cast<int>(task.actions.size()) + 2);
-    return run_episode(task, system_prompt, agent, user, oracle_options, env, scratch);
+    EpisodeResult result = run_episode(task, system_prompt, agent, user, oracle_options, env, scratch);
+    result.agent = ModelUse{};  // no model was called
+    result.user = ModelUse{};
+    return result;
 }
 
 }  // namespace remask::tau

@@ -34,7 +34,8 @@ struct EpisodeOptions {
 struct ModelUse {
     int calls = 0;   // answered requests that were not cache hits
     int cached = 0;  // cache hits
-    Usage usage;     // tokens of the calls (cache hits included)
+    Usage usage;     // tokens of every answer (cache hits included)
+    Usage billed;    // tokens of the calls actually made (cache hits are free)
 };
 
 struct EpisodeResult {

@@ -9,7 +9,9 @@ Json use_to_json(const ModelUse& use) {
     return Json{{"calls", use.calls},
                 {"cached", use.cached},
                 {"prompt_tokens", use.usage.prompt_tokens},
-                {"completion_tokens", use.usage.completion_tokens}};
+                {"completion_tokens", use.usage.completion_tokens},
+                {"billed_prompt_tokens", use.billed.prompt_tokens},
+                {"billed_completion_tokens", use.billed.completion_tokens}};
 }
 
 ModelUse use_from_json(const Json& record) {
@@ -18,6 +20,8 @@ ModelUse use_from_json(const Json& record) {
     use.cached = record.at("cached").get<int>();
     use.usage.prompt_tokens = record.at("prompt_tokens").get<int64_t>();
     use.usage.completion_tokens = record.at("completion_tokens").get<int64_t>();
+    use.billed.prompt_tokens = record.value("billed_prompt_tokens", int64_t{0});
+    use.billed.completion_tokens = record.value("billed_completion_tokens", int64_t{0});
     return use;
 }
 

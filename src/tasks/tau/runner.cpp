@@ -17,6 +17,8 @@ void add_use(ModelUse& total, const ModelUse& use) {
     total.cached += use.cached;
     total.usage.prompt_tokens += use.usage.prompt_tokens;
     total.usage.completion_tokens += use.usage.completion_tokens;
+    total.billed.prompt_tokens += use.billed.prompt_tokens;
+    total.billed.completion_tokens += use.billed.completion_tokens;
 }
 
 }  // namespace
@@ -109,6 +111,8 @@ TauRunResult run_tau_episodes(const TauDomain& domain, const TauRunOptions& opti
     const size_t planned = options.tasks.size() * static_cast<size_t>(options.trials);
     result.mean_reward = planned ? reward_sum / static_cast<double>(planned) : 0.0;
     result.episodes = std::move(done);
+    result.task_count = options.tasks.size();
+    result.trials = options.trials;
     return result;
 }
 

@@ -41,6 +41,8 @@ struct EpisodeFailure {
 
 struct TauRunResult {
     std::vector<EpisodeResult> episodes;  // finished ones, by (task index, trial), resumed included
+    size_t task_count = 0;                // tasks asked for
+    int trials = 1;
     int resumed = 0;                      // of those, read back from the transcript file
     std::vector<EpisodeFailure> failures;  // episodes a model error stopped; not recorded
     std::vector<double> pass_hat_k;        // k = 1..trials; failures count as reward 0
