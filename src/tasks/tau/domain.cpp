@@ -86,6 +86,26 @@ std::string short_name(const std::string& name) {
     throw InputError("task", "unknown τ-bench domain \"" + name + "\" (expected tau-retail or tau-airline)");
 }
 
+// The signatures from tool_signatures.json, each matched with its C++ implementation.
+void attach_tools(TauDomain& out, const fs::path& root, const std::string& domain) {
+    const fs::path signatures = root / "tool_signatures.json";
+    out.tools = read_signatures(signatures, domain);
+    const auto& implementations = domain == "retail" ? retail_tool_implementations() : airline_tool_implementations();
+    if (implementations.size() != out.tools.size()) {
+        throw InputError(signatures.string(), domain + " lists " + std::to_string(out.tools.size()) +
+                                                  " tools; remask implements " + std::to_string(implementations.size()));
+    }
+    for (const auto& tool : out.tools) {
+        auto it = std::find_if(implementations.begin(), implementations.end(),
+                               [&](const ToolImplementation& impl) { return impl.name == tool.name; });
+        if (it == implementations.end()) {
+            throw InputError(signatures.string(), "tool \"" + tool.name + "\" has no implementation in remask");
+        }
+        out.functions.push_back(it->function);
+    }
+    out.terminal_tools = {"transfer_to_human_agents"};
+}
+
 }  // namespace
 
 Json TauDomain::openai_tools() const {
@@ -146,22 +166,19 @@ TauDomain read_tau_domain(const std::string& name, const std::string& data_dir) 
         out.task_files["all"] = read_tasks(folder / "tasks_test.json");
     }
 
-    const fs::path signatures = root / "tool_signatures.json";
-    out.tools = read_signatures(signatures, domain);
-    const auto& implementations = domain == "retail" ? retail_tool_implementations() : airline_tool_implementations();
-    if (implementations.size() != out.tools.size()) {
-        throw InputError(signatures.string(), domain + " lists " + std::to_string(out.tools.size()) +
-                                                  " tools; remask implements " + std::to_string(implementations.size()));
-    }
-    for (const auto& tool : out.tools) {
-        auto it = std::find_if(implementations.begin(), implementations.end(),
-                               [&](const ToolImplementation& impl) { return impl.name == tool.name; });
-        if (it == implementations.end()) {
-            throw InputError(signatures.string(), "tool \"" + tool.name + "\" has no implementation in remask");
-        }
-        out.functions.push_back(it->function);
-    }
-    out.terminal_tools = {"transfer_to_human_agents"};
+    attach_tools(out, root, domain);
+    return out;
+}
+
+TauDomain tau_domain_with_data(const std::string& name, Json data, const std::string& data_dir) {
+    const std::string domain = short_name(name);
+    const fs::path root = data_dir.empty() ? fs::path(find_tau_data_dir()) : fs::path(data_dir);
+    TauDomain out;
+    out.name = "tau-" + domain;
+    out.data_dir = root.string() + "#fixture";  // never shares cached ground truth with the real data
+    out.wiki = read_text(root / domain / "wiki.md");
+    out.initial_data = std::move(data);
+    attach_tools(out, root, domain);
     return out;
 }
 

@@ -59,6 +59,10 @@ const TauDomain& load_tau_domain(const std::string& name, const std::string& dat
 // Loads without the cache (tests of bad input).
 TauDomain read_tau_domain(const std::string& name, const std::string& data_dir);
 
+// A domain over the given database (small fixtures in tests): the tools and the wiki come
+// from data_dir, there are no tasks.
+TauDomain tau_domain_with_data(const std::string& name, Json data, const std::string& data_dir);
+
 // data/tau-bench: $REMASK_DATA_DIR/tau-bench, else ./data/tau-bench, else found by walking
 // up from the running executable. Throws InputError when none exists.
 std::string find_tau_data_dir();
