@@ -47,6 +47,11 @@ TEST(TauOracle, AirlineHalvesCoverAll) {
     auto other = domain.split("train", 1);
     EXPECT_NE(other.front().index * 1000 + other.back().index, train.front().index * 1000 + train.back().index);
     EXPECT_EQ(domain.split("train", 0).front().index, train.front().index);
+    // The seed-0 cut is documented in docs/tau-bench.md; it must not move between
+    // platforms or versions (mt19937_64 and our own draw, no std:: distributions).
+    auto [train0, test0] = airline_split_indices(50, 0);
+    EXPECT_EQ(train0, (std::vector<int>{0, 1, 3, 4, 7, 10, 11, 12, 13, 14, 17, 18, 19, 22, 24, 29, 30, 31, 33, 34,
+                                        36, 37, 41, 43, 47}));
 }
 
 class TauReward : public ::testing::Test {
