@@ -1,6 +1,7 @@
 #include "tasks/tau/domain.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,11 @@ namespace remask::tau {
 namespace {
 
 namespace fs = std::filesystem;
+
+uint64_t next_instance_id() {
+    static std::atomic<uint64_t> counter{0};
+    return ++counter;
+}
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -153,6 +159,7 @@ TauDomain read_tau_domain(const std::string& name, const std::string& data_dir) 
     TauDomain out;
     out.name = "tau-" + domain;
     out.data_dir = root.string();
+    out.instance_id = next_instance_id();
     out.wiki = read_text(folder / "wiki.md");
     out.initial_data = Json::object();
     const std::vector<std::string> tables = domain == "retail" ? std::vector<std::string>{"orders", "products", "users"}
@@ -175,7 +182,8 @@ TauDomain tau_domain_with_data(const std::string& name, Json data, const std::st
     const fs::path root = data_dir.empty() ? fs::path(find_tau_data_dir()) : fs::path(data_dir);
     TauDomain out;
     out.name = "tau-" + domain;
-    out.data_dir = root.string() + "#fixture";  // never shares cached ground truth with the real data
+    out.data_dir = root.string();
+    out.instance_id = next_instance_id();
     out.wiki = read_text(root / domain / "wiki.md");
     out.initial_data = std::move(data);
     attach_tools(out, root, domain);

@@ -41,6 +41,7 @@ struct TauDomain {
     std::vector<std::string> terminal_tools;             // ending an episode: transfer_to_human_agents
     std::map<std::string, std::vector<TauTask>> task_files;  // "train"/"dev"/"test" for retail, "all" for airline
     std::string data_dir;
+    uint64_t instance_id = 0;  // unique per loaded domain: keys caches of ground-truth results
 
     // OpenAI `tools` array: [{"type": "function", "function": {name, description, parameters}}].
     Json openai_tools() const;

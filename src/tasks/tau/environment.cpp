@@ -15,9 +15,10 @@ std::string TauEnvironment::invoke(const std::string& tool, const Json& kwargs) 
             return domain_->functions[i](data_, ToolArgs(kwargs));
         } catch (const ToolError& error) {
             return std::string("Error: ") + error.what();
-        } catch (const Json::exception& error) {
-            // A value of an unexpected type deep in an argument (e.g. a number where a
-            // name was expected): an error for the agent, never a crash.
+        } catch (const std::exception& error) {
+            // E.g. a value of an unexpected type deep in an argument (a number where a
+            // name was expected): an error for the agent, as upstream catches every
+            // Exception, never a crash.
             return std::string("Error: ") + error.what();
         }
     }

@@ -104,10 +104,7 @@ std::string tau_system_prompt(const TauDomain& domain, const std::string& instru
 EpisodeResult run_episode(const TauTask& task, const std::string& system_prompt, LanguageModel& agent,
                           LanguageModel& user, const EpisodeOptions& options, TauEnvironment& env,
                           TauEnvironment& scratch) {
-    static thread_local std::map<const TauDomain*, nlohmann::json> tools_by_domain;
     const TauDomain& domain = env.domain();
-    auto [tools_it, inserted] = tools_by_domain.try_emplace(&domain);
-    if (inserted) tools_it->second = plain_json(domain.openai_tools());
 
     EpisodeResult result;
     result.domain = domain.name;
@@ -118,7 +115,7 @@ EpisodeResult run_episode(const TauTask& task, const std::string& system_prompt,
 
     SimulatedUser simulated_user(user, task.instruction, options.trial, result.user);
     ChatRequest request;
-    request.tools = tools_it->second;
+    request.tools = plain_json(domain.openai_tools());  // ~16 small schemas: cheap per episode
     request.temperature = options.temperature;
     request.max_tokens = options.max_tokens;
     request.sample_index = options.trial;

@@ -22,7 +22,7 @@ std::string call_text(const std::string& name, const Json& kwargs) {
 Json ground_truth_changes(const TauTask& task, TauEnvironment& scratch) {
     static std::mutex mutex;
     static std::unordered_map<std::string, Json> cache;
-    std::string key = scratch.domain().name + "|" + scratch.domain().data_dir + "|";
+    std::string key = std::to_string(scratch.domain().instance_id) + "|";
     for (const auto& action : task.actions) key += call_text(action.name, action.kwargs) + ";";
     {
         std::lock_guard<std::mutex> lock(mutex);

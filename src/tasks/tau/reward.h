@@ -24,7 +24,7 @@ struct RewardResult {
 };
 
 // The changes the ground-truth actions make, replayed on `scratch` (which is reset before
-// and after). Cached per task (by domain and the actions' JSON), so each task is replayed
+// and after). Cached per task (by domain instance and the actions' JSON), so each task is replayed
 // once per process. Thread-safe.
 Json ground_truth_changes(const TauTask& task, TauEnvironment& scratch);
 
