@@ -10,6 +10,7 @@ std::string TauEnvironment::invoke(const std::string& tool, const Json& kwargs) 
     const auto& tools = domain_->tools;
     for (size_t i = 0; i < tools.size(); ++i) {
         if (tools[i].name != tool) continue;
+        dirty_ = true;
         try {
             bind_tool_arguments(tools[i], kwargs);
             return domain_->functions[i](data_, ToolArgs(kwargs));
@@ -69,6 +70,7 @@ private:
 
 Json TauEnvironment::changes() const {
     Json out = Json::object();
+    if (!dirty_) return out;
     for (const auto& [table, initial_records] : domain_->initial_data.items()) {
         const Json& records = data_.at(table);
         Json changed = Json::object();
@@ -90,6 +92,8 @@ Json TauEnvironment::changes() const {
 }
 
 void TauEnvironment::reset() {
+    if (!dirty_) return;
+    dirty_ = false;
     for (const auto& [table, initial_records] : domain_->initial_data.items()) {
         Json& records = data_[table];
         if (!records.is_object()) {

@@ -39,6 +39,7 @@ public:
 private:
     const TauDomain* domain_;
     Json data_;
+    bool dirty_ = false;  // a tool ran since the last reset (only invoke() can change data_)
 };
 
 // Parses a model's tool-call arguments: "" counts as {}; anything else must be JSON.
