@@ -129,6 +129,20 @@ TEST(TauEpisode, ScriptedConversationWithMalformedCalls) {
     EXPECT_EQ(result.actions[4].name, "respond");
 }
 
+TEST(TauEpisode, PromptsAsUpstream) {
+    const TauDomain& domain = fixture_domain();
+    EXPECT_EQ(tau_system_prompt(domain, ""), domain.wiki);  // upstream's agent prompt
+    EXPECT_EQ(tau_system_prompt(domain, "Be brief.", true), "Be brief.");
+    std::string prompt = tau_system_prompt(domain, "Be brief.");
+    EXPECT_EQ(prompt.rfind(domain.wiki.substr(0, 200), 0), 0u);
+    EXPECT_EQ(prompt.substr(prompt.size() - 28), "\n\n## Instructions\n\nBe brief.");
+    std::string user = user_simulator_prompt("Get a refund.");
+    EXPECT_EQ(user.rfind("You are a user interacting with an agent.\n\nInstruction: Get a refund.\n\nRules:\n"
+                         "- Just generate one line at a time to simulate the user's message.\n", 0), 0u) << user;
+    EXPECT_TRUE(user.ends_with("\n- Try to make the conversation as natural as possible, and stick to the personalities "
+                               "in the instruction.")) << user;
+}
+
 TEST(TauEpisode, StepLimitGivesZero) {
     const TauDomain& domain = fixture_domain();
     TauEnvironment env(domain), scratch(domain);
