@@ -13,10 +13,22 @@
 namespace remask {
 
 CallCache::CallCache(const std::string& path) : path_(path) {
-    std::filesystem::path file(path);
+    // A failed open still allocates a handle; the destructor does not run after a throw.
+    try {
+        open_database();
+    } catch (...) {
+        sqlite3_finalize(find_);
+        sqlite3_finalize(store_);
+        sqlite3_close(db_);
+        throw;
+    }
+}
+
+void CallCache::open_database() {
+    std::filesystem::path file(path_);
     std::error_code ignored;
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ignored);
-    if (sqlite3_open_v2(path.c_str(), &db_,
+    if (sqlite3_open_v2(path_.c_str(), &db_,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK)
         fail("cannot open");

@@ -55,6 +55,7 @@ private:
     };
     // Writes rows in one transaction; returns "" or the error.
     std::string commit_rows(const std::vector<Row>& rows);
+    void open_database();
     void exec(const char* sql);
     [[noreturn]] void fail(const std::string& action);
 
