@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <cstdio>
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "background_process.h"
@@ -121,6 +124,69 @@ TEST(Serve, BadRequestsGetTheirStatusAndTheServerKeepsServing) {
                        "application/json");
     ASSERT_TRUE(ok);
     EXPECT_EQ(ok->status, 200) << ok->body;
+}
+
+}  // namespace
+}  // namespace remask::testing
+
+namespace remask::testing {
+namespace {
+
+TEST(TauEval, OracleAgentScoresOneOnRetailDev) {
+    CommandResult r = run_remask({"eval", "--task", "tau-retail", "--split", "dev", "--agent", "oracle", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    nlohmann::json summary = nlohmann::json::parse(r.out);
+    EXPECT_EQ(summary["n"], 20);
+    EXPECT_EQ(summary["pass_hat_k"]["1"], 1.0);
+    EXPECT_EQ(summary["calls"], 0) << "the oracle needs no model";
+}
+
+TEST(TauEval, EpisodeRunsAgainstRemaskServe) {
+    BackgroundRemask server({"serve", "--model", fixture("qwen2-e2e")});
+    // Short answers keep the episode cheap: random weights never call a tool or stop.
+    char name[] = "/tmp/remask-tau-XXXXXX";
+    std::string dir = mkdtemp(name);
+    std::string target = dir + "/target.toml";
+    FILE* f = std::fopen(target.c_str(), "w");
+    std::fprintf(f, "[target]\nbase_url = \"%s\"\nmodel = \"qwen2-e2e\"\nmax_tokens = 2\n", server.base_url().c_str());
+    std::fclose(f);
+    CommandResult r = run_remask({"eval", "--task", "tau-airline", "--split", "all", "--limit", "1", "--target",
+                                  target, "--user", target, "--no-cache", "--json", "--out", dir + "/episodes.jsonl"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    nlohmann::json summary = nlohmann::json::parse(r.out);
+    EXPECT_EQ(summary["n"], 1);
+    EXPECT_EQ(summary["pass_hat_k"]["1"], 0.0) << "noise cannot solve a task";
+    EXPECT_GT(summary["calls"].get<int>(), 0);
+    EXPECT_GT(summary["user_calls"].get<int>(), 0);
+    EXPECT_TRUE(std::filesystem::exists(dir + "/episodes.jsonl"));
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace remask::testing
+
+namespace remask::testing {
+namespace {
+
+TEST(EvalAgainstServe, Sst2DevReportsHonestlyOnATinyModel) {
+    BackgroundRemask server({"serve", "--model", fixture("qwen2-e2e")});
+    char name[] = "/tmp/remask-eval-XXXXXX";
+    std::string dir = mkdtemp(name);
+    std::string prompt = dir + "/prompt.txt";
+    FILE* f = std::fopen(prompt.c_str(), "w");
+    std::fputs("Answer positive or negative.", f);
+    std::fclose(f);
+    CommandResult r = run_remask({"eval", "--task", "sst2", "--split", "dev", "--limit", "6", "--prompt", prompt,
+                                  "--target", server.base_url(), "--no-cache", "--json", "--out", dir + "/rows.jsonl"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    nlohmann::json summary = nlohmann::json::parse(r.out);
+    EXPECT_EQ(summary["n"], 6);
+    EXPECT_EQ(summary["calls"], 6);
+    double accuracy = summary["accuracy"];
+    EXPECT_GE(accuracy, 0.0);
+    EXPECT_LE(accuracy, 1.0);
+    EXPECT_NE(r.err.find("6"), std::string::npos) << "the expected calls are printed before the run";
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -170,15 +170,15 @@ TEST(OptimizeCommand, SweepRunsEachValueWithTheSameBudget) {
     run_optimize_command(resume, world.wiring(), cli.io);
 }
 
-TEST(OptimizeCommand, UnwiredPartsSaySoAndWriteNothing) {
-    std::string root = temp_dir("cmd-unwired");
+TEST(OptimizeCommand, MissingDlmFolderIsNamedAndNothingIsWritten) {
+    std::string root = temp_dir("cmd-no-dlm");
     Cli cli;
     try {
         run_optimize_command(options(write_config(root, "dlm", 40), root + "/run"),
                              default_wiring(), cli.io);
         FAIL();
-    } catch (const UsageError& e) {
-        EXPECT_NE(e.detail().find("not wired"), std::string::npos) << e.detail();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("[dlm]"), std::string::npos) << e.what();
     }
     EXPECT_FALSE(fs::exists(root + "/run"));
 }

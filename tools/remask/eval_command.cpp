@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "tasks/evaluator.h"
 #include "tasks/metrics.h"
 #include "tasks/registry.h"
+#include "eval_tau.h"
 
 namespace remask::cli {
 namespace {
@@ -30,7 +32,10 @@ struct EvalCommandOptions {
     std::string data;
     std::string metric;
     std::string rubric;
-    std::string split = "dev";
+    std::string split;  // "" = dev, or test for tau-bench
+    std::string agent = "llm";
+    std::string user;
+    int trials = 1;
     std::optional<int64_t> limit;
     std::string prompt_file;
     std::string target;
@@ -70,7 +75,55 @@ size_t configured_size(const TaskSettings& task, const std::string& split, bool 
     return static_cast<size_t>(task.test_size);
 }
 
-void run_eval(const EvalCommandOptions& options) {
+// `--task tau-retail|tau-airline`: episodes with a simulated user (eval_tau.h).
+void run_tau(const EvalCommandOptions& options, const Settings& settings, const std::string& task_name) {
+    TauEvalArgs args;
+    args.task = task_name;
+    args.split = options.split.empty() ? "test" : options.split;
+    args.agent = options.agent;
+    args.trials = options.trials;
+    args.limit = options.limit ? static_cast<int>(*options.limit) : 0;
+    args.out = options.out;
+    args.json = options.json;
+    args.prompt_file = options.prompt_file;
+    args.seed = static_cast<uint64_t>(options.seed.value_or(settings.task.seed));
+    args.data_dir = options.data_dir;
+    if (options.agent == "llm") {
+        EndpointSettings target = !options.target.empty() ? parse_target_argument(options.target, options.model)
+                                                          : settings.target;
+        if (options.target.empty() && options.config.empty())
+            throw UsageError("--target", "required with --agent llm (or --config FILE with a [target] table)");
+        EndpointSettings user = !options.user.empty() ? parse_target_argument(options.user, "")
+                                : settings.user      ? *settings.user
+                                                     : target;
+        auto accounting = std::make_shared<Accounting>();
+        ClientOptions client;
+        client.cache_path = settings.run.cache;
+        client.use_cache = !options.no_cache;
+        client.accounting = accounting;
+        args.make_target = [target, client] {
+            ClientOptions o = client;
+            o.kind = "target";
+            return make_language_model(target, o);
+        };
+        args.make_user = [user, client] {
+            ClientOptions o = client;
+            o.kind = "user";
+            return make_language_model(user, o);
+        };
+        args.target_price_input_per_mtok = target.price_input_per_mtok;
+        args.target_price_output_per_mtok = target.price_output_per_mtok;
+        args.user_price_input_per_mtok = user.price_input_per_mtok;
+        args.user_price_output_per_mtok = user.price_output_per_mtok;
+        args.temperature = target.temperature;
+        args.max_tokens = target.max_tokens;
+        args.concurrency = static_cast<int>(std::max<int64_t>(1, target.max_in_flight));
+    }
+    run_tau_eval(args);
+}
+
+void run_eval(const EvalCommandOptions& given) {
+    EvalCommandOptions options = given;
     const bool from_config = !options.config.empty();
     Settings settings = from_config ? load_settings(options.config) : Settings{};
     TaskSettings& task_settings = settings.task;
@@ -80,7 +133,14 @@ void run_eval(const EvalCommandOptions& options) {
     if (!options.rubric.empty()) task_settings.rubric = options.rubric;
     if (options.seed) task_settings.seed = *options.seed;
     if (!from_config && options.task.empty())
-        throw UsageError("--task", "required (sst2, sst5 or jsonl), or --config FILE with a [task] table");
+        throw UsageError("--task", "required (sst2, sst5, jsonl, tau-retail, tau-airline), or --config FILE with a [task] table");
+    if (task_settings.name.rfind("tau-", 0) == 0) {
+        run_tau(options, settings, task_settings.name);
+        return;
+    }
+    if (options.agent != "llm") throw UsageError("--agent", "only tau-bench tasks take an agent");
+    if (options.prompt_file.empty()) throw UsageError("--prompt", "required: the file holding the system prompt");
+    if (options.split.empty()) options.split = "dev";
     if (options.limit && *options.limit < 0) throw UsageError("--limit", "must not be negative");
 
     EndpointSettings target_settings;
@@ -172,7 +232,7 @@ void run_eval(const EvalCommandOptions& options) {
 
 void add_eval_command(CLI::App& app) {
     auto options = std::make_shared<EvalCommandOptions>();
-    CLI::App* eval = app.add_subcommand("eval", "Score a system prompt on a task split (SST-2, SST-5, a JSONL dataset)");
+    CLI::App* eval = app.add_subcommand("eval", "Score a system prompt on a task split (SST-2, SST-5, a JSONL dataset, tau-bench)");
     eval->add_option("--task", options->task, "sst2 | sst5 | jsonl (default: [task] name of --config)");
     eval->add_option("--data", options->data, "jsonl: the dataset file");
     eval->add_option("--metric", options->metric, "jsonl: exact | contains | regex | labels | numeric | judge")
@@ -180,10 +240,16 @@ void add_eval_command(CLI::App& app) {
     eval->add_option("--rubric", options->rubric, "jsonl judge: the rubric, or a file holding it");
     eval->add_option("--labels", options->labels, "jsonl labels: the label set, comma-separated");
     eval->add_option("--tolerance", options->tolerance, "jsonl numeric: absolute tolerance (default 1e-6)");
-    eval->add_option("--split", options->split, "train | dev | test")->check(CLI::IsMember({"train", "dev", "test"}));
+    eval->add_option("--split", options->split, "train | dev | test (default dev; tau-bench: test; tau-airline also all)")
+        ->check(CLI::IsMember({"train", "dev", "test", "all"}));
+    eval->add_option("--agent", options->agent, "tau-bench: llm (the target) | oracle (replays the ground truth)")
+        ->check(CLI::IsMember({"llm", "oracle"}));
+    eval->add_option("--user", options->user, "tau-bench: the simulated user (a --target style argument; default [user], else the target)");
+    eval->add_option("--trials", options->trials, "tau-bench: trials per task; reports pass^k for k = 1..N");
     eval->add_option("--limit", options->limit,
                      "Score N examples drawn by seed, stratified by label (default: [task] size, else all)");
-    eval->add_option("--prompt", options->prompt_file, "File holding the system prompt")->required();
+    eval->add_option("--prompt", options->prompt_file,
+                     "File holding the system prompt (tau-bench: the instructions section after the policy)");
     eval->add_option("--target", options->target,
                      "Base URL ending in /v1, local:PATH, or a TOML file with a [target] table");
     eval->add_option("--model", options->model, "Target model name");
