@@ -8,6 +8,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <algorithm>
+#include <chrono>
+#include <iterator>
+#include <thread>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "background_process.h"
 #include "run_command.h"
@@ -107,6 +115,70 @@ TEST(Optimize, DryRunPrintsTheProjectionAndWritesNothing) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE((r.out + r.err).find("target calls"), std::string::npos) << r.out << r.err;
     EXPECT_FALSE(fs::exists(run));
+}
+
+}  // namespace
+}  // namespace remask::testing
+
+namespace remask::testing {
+namespace {
+
+size_t count_lines(const fs::path& path) {
+    std::ifstream in(path);
+    return static_cast<size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+// Runs `remask optimize` in the background and SIGKILLs it once its events.jsonl has
+// `events` lines (or it has finished by itself).
+void run_and_kill(const std::vector<std::string>& args, const fs::path& events_file, size_t events) {
+    const char* bin = std::getenv("REMASK_BIN");
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        std::vector<char*> argv = {const_cast<char*>(bin)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(bin, argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (count_lines(events_file) >= events) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
+TEST(Optimize, KilledAndResumedRunEndsWithTheSameBestPrompt) {
+    TempRun reference_dir;
+    std::string reference_config = write_config(reference_dir, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+    fs::path reference_run = reference_dir.dir / "run";
+    CommandResult reference = run_remask({"optimize", reference_config, "--yes", "--run-dir", reference_run.string()});
+    ASSERT_EQ(reference.exit_code, 0) << reference.err;
+    json reference_summary = json::parse(slurp(reference_run / "summary.json"));
+
+    const size_t total_events = count_lines(reference_run / "events.jsonl");
+    ASSERT_GT(total_events, 6u);
+    for (size_t kill_at : {size_t{2}, total_events / 2, total_events - 2}) {
+        TempRun tmp;
+        std::string config = write_config(tmp, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+        fs::path run = tmp.dir / "run";
+        run_and_kill({"optimize", config, "--yes", "--run-dir", run.string()}, run / "events.jsonl", kill_at);
+        CommandResult resumed = fs::exists(run / "config.toml")
+                                    ? run_remask({"optimize", config, "--yes", "--resume", run.string()})
+                                    : run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
+        ASSERT_EQ(resumed.exit_code, 0) << "killed at event " << kill_at << ": " << resumed.err;
+        EXPECT_EQ(slurp(run / "best_prompt.txt"), slurp(reference_run / "best_prompt.txt")) << kill_at;
+        json summary = json::parse(slurp(run / "summary.json"));
+        EXPECT_EQ(summary["best"]["val"], reference_summary["best"]["val"]);
+        EXPECT_LE(summary["calls"]["target"].get<int>(), reference_summary["calls"]["target"].get<int>() + 1)
+            << "a resumed run repeats at most the calls in flight (max_in_flight = 1)";
+    }
 }
 
 }  // namespace
