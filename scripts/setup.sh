@@ -11,6 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
   python3 python3-numpy
 )
 

@@ -4,11 +4,14 @@
 
 #include "optimize/wiring.h"
 
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 
 #include "core/error.h"
 #include "diffusion/text_diffusion.h"
 #include "llm/factory.h"
+#include "model/model.h"
 #include "optimize/dlm_infillers.h"
 #include "optimize/task_evaluator.h"
 #include "tokenizer/tokenizer.h"
@@ -82,7 +85,25 @@ Wiring default_wiring() {
             return tokenizer_splitter(std::shared_ptr<Tokenizer>(Tokenizer::from_file(tokenizer.string())));
         return whitespace_splitter();
     };
-    w.forward_ms = [](const Settings&) { return 0.0; };
+    // One timed forward of `candidates` sequences (256 tokens, 64 masked rows) on the
+    // in-process DLM, for the projection; a remote DLM is not timed (0 = unknown).
+    w.forward_ms = [load_dlm](const Settings& settings) {
+        if (!has_local_dlm(settings)) return 0.0;
+        std::shared_ptr<DiffusionLM> dlm = load_dlm(settings);
+        const int64_t length = 256, masked = 64;
+        std::vector<int32_t> sequence(length, 0);
+        std::vector<int64_t> rows;
+        for (int64_t i = length - masked; i < length; ++i) {
+            sequence[i] = dlm->mask_id();
+            rows.push_back(i);
+        }
+        std::vector<std::vector<int32_t>> batch(static_cast<size_t>(settings.optimizer.candidates), sequence);
+        std::vector<float> logits;
+        std::lock_guard<std::mutex> lock(dlm->mutex());
+        auto start = std::chrono::steady_clock::now();
+        dlm->model().forward(batch, rows, logits);
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    };
     return w;
 }
 

@@ -183,3 +183,37 @@ TEST(Optimize, KilledAndResumedRunEndsWithTheSameBestPrompt) {
 
 }  // namespace
 }  // namespace remask::testing
+
+namespace remask::testing {
+namespace {
+
+// report.html as a browser renders it: headless Chromium (Debian `chromium`) dumps the DOM
+// after layout; the screenshot is kept in the build folder for people to look at.
+TEST(Optimize, ReportRendersInHeadlessChromium) {
+    if (!fs::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed (scripts/setup.sh installs it)";
+    TempRun tmp;
+    std::string config = write_config(tmp, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+    fs::path run = tmp.dir / "run";
+    CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string flags =
+        "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+        "--disable-component-update --disable-sync --user-data-dir='" + (tmp.dir / "chrome").string() + "' ";
+    int code = 0;
+    std::string dom = run_shell("timeout 120 /usr/bin/chromium " + flags + "--dump-dom 'file://" +
+                                    (run / "report.html").string() + "' 2>/dev/null",
+                                &code);
+    ASSERT_EQ(code, 0);
+    for (const char* id : {"id=\"chart\"", "id=\"lineage\"", "id=\"diffs\"", "id=\"examples\"", "id=\"cost\""})
+        EXPECT_NE(dom.find(id), std::string::npos) << id;
+    EXPECT_NE(dom.find("<svg"), std::string::npos) << "the chart is inline SVG";
+    std::string screenshot = std::string(REMASK_BINARY_DIR) + "/report-screenshot.png";
+    run_shell("timeout 120 /usr/bin/chromium " + flags + "--window-size=1200,1600 --screenshot='" + screenshot +
+                  "' 'file://" + (run / "report.html").string() + "' >/dev/null 2>&1",
+              &code);
+    EXPECT_EQ(code, 0);
+    EXPECT_TRUE(fs::exists(screenshot));
+}
+
+}  // namespace
+}  // namespace remask::testing
