@@ -27,10 +27,7 @@ std::unique_ptr<DiffusionLM> DiffusionLM::load(const std::string& dir) {
     dlm->family_ = chat_family_for_model_type(config.model_type);
     for (int64_t id : config.eos_token_ids) dlm->filler_.push_back(static_cast<int32_t>(id));
     if (config.pad_token_id >= 0) dlm->filler_.push_back(static_cast<int32_t>(config.pad_token_id));
-    const char* end_marker = dlm->family_ == ChatFamily::llada || dlm->family_ == ChatFamily::llama3
-                                 ? "<|eot_id|>"
-                                 : "<|im_end|>";
-    if (auto id = dlm->tokenizer_->token_to_id(end_marker)) {
+    if (auto id = dlm->tokenizer_->token_to_id(end_of_turn_marker(dlm->family_))) {
         dlm->end_of_turn_ = *id;
         dlm->filler_.push_back(*id);
     }

@@ -11,12 +11,11 @@
 
 namespace remask {
 
-std::vector<int32_t> answer_end_ids(const Tokenizer& tokenizer, const std::vector<int64_t>& config_eos_ids) {
+std::vector<int32_t> answer_end_ids(const Tokenizer& tokenizer, ChatFamily family,
+                                    const std::vector<int64_t>& config_eos_ids) {
     std::vector<int32_t> ids;
     for (int64_t id : config_eos_ids) ids.push_back(static_cast<int32_t>(id));
-    for (const char* marker : {"<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>"}) {
-        if (auto id = tokenizer.token_to_id(marker)) ids.push_back(*id);
-    }
+    if (auto id = tokenizer.token_to_id(end_of_turn_marker(family))) ids.push_back(*id);
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     return ids;
@@ -37,7 +36,10 @@ LocalLanguageModel::LocalLanguageModel(const std::string& dir, const EndpointSet
                                   "); a local target must be a causal model such as Qwen2 or LLaMA");
     tokenizer_ = Tokenizer::from_file(tokenizer_path);
     family_ = chat_family_for_model_type(model_->config().model_type);
-    end_ids_ = answer_end_ids(*tokenizer_, model_->config().eos_token_ids);
+    // The cache key names the folder's absolute path, so two models never share answers.
+    keyed_ = defaults_;
+    keyed_.model = std::filesystem::absolute(dir_).lexically_normal().string();
+    end_ids_ = answer_end_ids(*tokenizer_, family_, model_->config().eos_token_ids);
 }
 
 LocalLanguageModel::~LocalLanguageModel() = default;
@@ -56,10 +58,7 @@ ChatResponse LocalLanguageModel::chat(const ChatRequest& request) {
     options.stop_strings = request.stop;
     options.sample_index = request.sample_index;
 
-    // The cache key names the folder, so two models never share answers.
-    EndpointSettings keyed = defaults_;
-    keyed.model = std::filesystem::absolute(dir_).lexically_normal().string();
-    std::string key = cache_key("local:" + keyed.model, chat_request_body(request, keyed), request.sample_index);
+    std::string key = cache_key("local:" + keyed_.model, chat_request_body(request, keyed_), request.sample_index);
     if (cache_) {
         if (auto hit = cache_->find(key)) {
             accounting_->note_cache_hit(options_.kind);
@@ -76,7 +75,7 @@ ChatResponse LocalLanguageModel::chat(const ChatRequest& request) {
     response.finish_reason = generated.finish_reason;
     response.usage.prompt_tokens = generated.prompt_tokens;
     response.usage.completion_tokens = static_cast<int64_t>(generated.tokens.size());
-    if (cache_) cache_->store(key, keyed.model, response);
+    if (cache_) cache_->store(key, keyed_.model, response);
     ticket.finish(response.usage, Price{});  // in-process: no money spent
     return response;
 }

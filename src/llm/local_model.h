@@ -40,6 +40,7 @@ public:
 private:
     std::string dir_;
     EndpointSettings defaults_;
+    EndpointSettings keyed_;  // defaults_ with the folder's absolute path as the model name
     std::unique_ptr<Model> model_;
     std::unique_ptr<Tokenizer> tokenizer_;
     ChatFamily family_;
@@ -50,8 +51,8 @@ private:
     std::mutex mutex_;
 };
 
-// Ids that end an answer for this tokenizer and model: config eos ids plus the family's
-// end-of-turn markers that the tokenizer knows.
-std::vector<int32_t> answer_end_ids(const Tokenizer& tokenizer, const std::vector<int64_t>& config_eos_ids);
+// Ids that end an answer: config eos ids plus the family's end-of-turn marker.
+std::vector<int32_t> answer_end_ids(const Tokenizer& tokenizer, ChatFamily family,
+                                    const std::vector<int64_t>& config_eos_ids);
 
 }  // namespace remask

@@ -8,9 +8,7 @@
 
 namespace remask {
 namespace fs = std::filesystem;
-namespace {
-
-nlohmann::json read_json(const std::string& path) {
+nlohmann::json read_json_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw InputError(path, "cannot open");
     try {
@@ -20,8 +18,6 @@ nlohmann::json read_json(const std::string& path) {
     }
 }
 
-}  // namespace
-
 Checkpoint Checkpoint::open(const std::string& dir) {
     Checkpoint ckpt;
     ckpt.dir_ = dir;
@@ -29,13 +25,13 @@ Checkpoint Checkpoint::open(const std::string& dir) {
     ckpt.config_path_ = (fs::path(dir) / "config.json").string();
     if (!fs::exists(ckpt.config_path_))
         throw InputError(ckpt.config_path_, "missing: a model folder needs config.json");
-    ckpt.config_ = read_json(ckpt.config_path_);
+    ckpt.config_ = read_json_file(ckpt.config_path_);
     if (!ckpt.config_.is_object()) throw InputError(ckpt.config_path_, "not a JSON object");
 
     const std::string index_path = (fs::path(dir) / "model.safetensors.index.json").string();
     const std::string single_path = (fs::path(dir) / "model.safetensors").string();
     if (fs::exists(index_path)) {
-        const nlohmann::json index = read_json(index_path);
+        const nlohmann::json index = read_json_file(index_path);
         if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
             throw InputError(index_path, "no \"weight_map\" object");
         std::map<std::string, size_t> shard_of_file;

@@ -16,6 +16,9 @@
 
 namespace remask {
 
+// A JSON file parsed; InputError naming the file when it cannot be read or parsed.
+nlohmann::json read_json_file(const std::string& path);
+
 class Checkpoint {
 public:
     // Throws InputError naming the folder, config.json, the index, or the shard at fault.

@@ -33,4 +33,8 @@ TensorLayout hf_layout();
 
 TensorLayout tensor_layout(Family family);
 
+// The special-token keys every family spells the same way: mask_token_id, pad_token_id,
+// bos_token_id, eos_token_id (an id or a list).
+void read_special_token_ids(const ConfigReader& config, ModelConfig& model);
+
 }  // namespace remask

@@ -80,10 +80,7 @@ ModelConfig parse_hf_config(const ConfigReader& c, Family family) {
     }
     m.tied_head = c.flag_or("tie_word_embeddings", false);
 
-    m.mask_token_id = c.integer_or("mask_token_id", -1);
-    m.pad_token_id = c.integer_or("pad_token_id", -1);
-    m.bos_token_id = c.integer_or("bos_token_id", -1);
-    m.eos_token_ids = c.id_list("eos_token_id");
+    read_special_token_ids(c, m);
     return m;
 }
 

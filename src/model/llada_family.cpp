@@ -63,10 +63,7 @@ ModelConfig parse_llada_config(const ConfigReader& c) {
     if (c.flag_or("input_emb_norm", false)) m.embed_scale = std::sqrt(double(m.hidden_size));
     if (c.flag_or("scale_logits", false)) m.logit_scale = 1.0 / std::sqrt(double(m.hidden_size));
 
-    m.mask_token_id = c.integer_or("mask_token_id", -1);
-    m.pad_token_id = c.integer_or("pad_token_id", -1);
-    m.bos_token_id = c.integer_or("bos_token_id", -1);
-    m.eos_token_ids = c.id_list("eos_token_id");
+    read_special_token_ids(c, m);
     return m;
 }
 

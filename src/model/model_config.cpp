@@ -5,7 +5,10 @@
 
 #include "core/error.h"
 #include "kernels/cpu/rope.h"
+#include "model/checkpoint.h"
 #include "model/families.h"
+
+#include <filesystem>
 
 namespace remask {
 namespace {
@@ -97,6 +100,19 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& pa
     config.model_type = model_type;
     config.architecture = architecture;
     return config;
+}
+
+void read_special_token_ids(const ConfigReader& c, ModelConfig& m) {
+    m.mask_token_id = c.integer_or("mask_token_id", -1);
+    m.pad_token_id = c.integer_or("pad_token_id", -1);
+    m.bos_token_id = c.integer_or("bos_token_id", -1);
+    m.eos_token_ids = c.id_list("eos_token_id");
+}
+
+ModelConfig read_model_config(const std::string& dir) {
+    const std::string path = (std::filesystem::path(dir) / "config.json").string();
+    if (!std::filesystem::exists(path)) throw InputError(path, "missing: a model folder needs config.json");
+    return parse_model_config(read_json_file(path), path);
 }
 
 }  // namespace remask

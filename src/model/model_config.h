@@ -73,4 +73,8 @@ std::vector<double> rope_frequencies(const ModelConfig& config);
 // malformed key, or a value the engine cannot run.
 ModelConfig parse_model_config(const nlohmann::json& config, const std::string& config_path);
 
+// dir/config.json alone, without opening the weights: for callers that must know the family
+// (causal or diffusion) before choosing how to load the folder.
+ModelConfig read_model_config(const std::string& dir);
+
 }  // namespace remask

@@ -13,8 +13,9 @@
 namespace remask::optimize {
 namespace {
 
-// InfillResult from filled texts; offsets are the server's / markup assembler's.
-template <typename Unused, typename Spans>
+// A candidate from filled text and its spans (the markup assembler's or the server's; both
+// carry start, end and filled).
+template <typename Spans>
 InfillCandidate to_candidate(const std::string& text, const Spans& spans) {
     InfillCandidate candidate;
     candidate.text = text;
@@ -64,7 +65,7 @@ InfillResult InProcessInfiller::infill(const InfillRequest& request) {
     TextInfillResult filled = infill_text(*dlm_, text);
     InfillResult result;
     for (const FilledText& candidate : filled.candidates)
-        result.candidates.push_back(to_candidate<void>(candidate.text, candidate.spans));
+        result.candidates.push_back(to_candidate(candidate.text, candidate.spans));
     result.forward_passes = filled.forward_passes;
     result.tokens = filled.tokens * request.candidates;
     return result;
@@ -108,7 +109,7 @@ InfillResult RemoteInfiller::infill(const InfillRequest& request) {
     }
     InfillResult result;
     for (const auto& candidate : parsed.candidates)
-        result.candidates.push_back(to_candidate<void>(candidate.text, candidate.spans));
+        result.candidates.push_back(to_candidate(candidate.text, candidate.spans));
     result.forward_passes = parsed.forward_passes;
     result.tokens = parsed.tokens;
     return result;

@@ -31,8 +31,6 @@ class InsertPlan : public MaskPlan {
             chosen.push_back({points[at], points[at], 0});
             points.erase(points.begin() + static_cast<std::ptrdiff_t>(at));
         }
-        std::sort(chosen.begin(), chosen.end(),
-                  [](const MaskInterval& a, const MaskInterval& b) { return a.begin < b.begin; });
         return chosen;
     }
 

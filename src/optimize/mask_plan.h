@@ -39,7 +39,8 @@ struct MaskPlanOptions {
 class MaskPlan {
   public:
     virtual ~MaskPlan() = default;
-    // Sorted, non-overlapping intervals over free pieces; at least one when the prompt has
+    // Non-overlapping intervals over free pieces, in any order (build_masked_prompt sorts
+    // them and drops any that overlap or touch <keep>); at least one when the prompt has
     // a free token (or, for insert, a boundary). scores: one per free piece, in order
     // (needed by `confidence` only; others ignore it).
     virtual std::vector<MaskInterval> choose(const PromptTokens& tokens, std::mt19937_64& rng,

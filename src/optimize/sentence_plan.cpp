@@ -35,8 +35,6 @@ class SentencePlan : public MaskPlan {
             chosen.push_back(sentences[idx]);
             done += sentences[idx].end - sentences[idx].begin;
         }
-        std::sort(chosen.begin(), chosen.end(),
-                  [](const MaskInterval& a, const MaskInterval& b) { return a.begin < b.begin; });
         return chosen;
     }
 

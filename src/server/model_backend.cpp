@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
 #include "diffusion/text_diffusion.h"
@@ -11,19 +10,6 @@
 
 namespace remask {
 namespace {
-
-bool folder_is_causal(const std::string& dir) {
-    std::string path = (std::filesystem::path(dir) / "config.json").string();
-    std::ifstream in(path);
-    if (!in) throw InputError(path, "cannot read the model's config.json");
-    nlohmann::json config;
-    try {
-        config = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(path, std::string("malformed JSON: ") + e.what());
-    }
-    return parse_model_config(config, path).causal;
-}
 
 // Requests the model cannot honour are the client's fault: 400, not 500.
 template <typename Body>
@@ -42,7 +28,7 @@ auto as_bad_request(Body body) {
 ModelServeBackend::ModelServeBackend(const std::string& dir, const std::string& name) {
     name_ = name.empty() ? std::filesystem::path(dir).lexically_normal().filename().string() : name;
     if (name_.empty()) name_ = std::filesystem::absolute(dir).parent_path().filename().string();
-    if (folder_is_causal(dir)) {
+    if (read_model_config(dir).causal) {
         ClientOptions options;
         options.use_cache = false;  // a server answers; caching is the caller's choice
         EndpointSettings settings;

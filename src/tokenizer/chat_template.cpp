@@ -208,4 +208,8 @@ std::vector<int32_t> encode_chat(const Tokenizer& tokenizer, ChatFamily family,
     return ids;
 }
 
+const char* end_of_turn_marker(ChatFamily family) {
+    return family == ChatFamily::llama3 || family == ChatFamily::llada ? "<|eot_id|>" : "<|im_end|>";
+}
+
 }  // namespace remask

@@ -32,6 +32,10 @@ enum class ChatFamily { chatml, dream, llama3, llada };
 // qwen2_moe, qwen3_moe) -> chatml, llama -> llama3. Unknown: InputError naming it.
 ChatFamily chat_family_for_model_type(const std::string& model_type);
 
+// The special token that closes a turn: <|im_end|> (ChatML, Dream) or <|eot_id|>
+// (LLaMA-3, LLaDA). A model writing it has finished its answer.
+const char* end_of_turn_marker(ChatFamily family);
+
 // The prompt as text. add_generation_prompt opens the assistant turn; partial_assistant
 // (only with add_generation_prompt, else InputError) is written right after it, so a model
 // continues or infills an answer that has already begun.

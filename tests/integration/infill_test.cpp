@@ -17,15 +17,13 @@
 namespace remask::testing {
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(REMASK_BINARY_DIR) + "/fixtures/" + name; }
-
 class InfillCommand : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(InfillCommand, FillsEverySlotKeepsTheRestAndTracesEachStep) {
     char name[] = "/tmp/remask-trace-XXXXXX";
     int fd = mkstemp(name);
     close(fd);
-    CommandResult r = run_remask({"infill", "--model", fixture(GetParam()), "--text",
+    CommandResult r = run_remask({"infill", "--model", fixture_path(GetParam()), "--text",
                                   "Reviews: <mask:5> and then \\<b> stays <mask:3>.", "--steps", "4", "--seed", "2",
                                   "--candidates", "2", "--trace", name});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -57,9 +55,9 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, InfillCommand, ::testing::Values("dream-e2e",
 
 TEST(InfillCommand, BadMarkupAndNonDiffusionModelsAreOneLineErrors) {
     for (auto args : std::vector<std::vector<std::string>>{
-             {"infill", "--model", fixture("dream-e2e"), "--text", "a <mask:0> b"},
-             {"infill", "--model", fixture("dream-e2e"), "--text", "a <mask:3 b"},
-             {"infill", "--model", fixture("qwen2-e2e"), "--text", "a <mask:3> b"},
+             {"infill", "--model", fixture_path("dream-e2e"), "--text", "a <mask:0> b"},
+             {"infill", "--model", fixture_path("dream-e2e"), "--text", "a <mask:3 b"},
+             {"infill", "--model", fixture_path("qwen2-e2e"), "--text", "a <mask:3> b"},
          }) {
         CommandResult r = run_remask(args);
         EXPECT_NE(r.exit_code, 0);

@@ -26,35 +26,16 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string fixture(const std::string& name) { return std::string(REMASK_BINARY_DIR) + "/fixtures/" + name; }
 
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-struct TempRun {
-    fs::path dir;
-    TempRun() {
-        char name[] = "/tmp/remask-optimize-XXXXXX";
-        dir = mkdtemp(name);
-    }
-    ~TempRun() {
-        std::error_code ignored;
-        fs::remove_all(dir, ignored);
-    }
-};
 
 // A config with absolute paths; dlm_line is `model = "..."` or `url = "..."`.
-std::string write_config(const TempRun& tmp, const std::string& dlm_line, const std::string& proposer) {
+std::string write_config(const TempDir& tmp, const std::string& dlm_line, const std::string& proposer) {
     fs::path prompt = tmp.dir / "prompt.txt";
     std::ofstream(prompt) << "<keep>You label movie reviews.</keep> Say positive or negative, one word, "
                              "nothing else. Be careful with sarcasm.";
     fs::path config = tmp.dir / "run.toml";
     std::ofstream(config) << "[task]\nname = \"sst2\"\ntrain_size = 6\nval_size = 4\ntest_size = 4\n"
-                          << "[target]\nprovider = \"local\"\nmodel = \"" << fixture("qwen2-e2e")
+                          << "[target]\nprovider = \"local\"\nmodel = \"" << fixture_path("qwen2-e2e")
                           << "\"\nmax_tokens = 3\nmax_in_flight = 1\n"
                           << "[dlm]\n" << dlm_line << "\nsampler = \"maskgit_plus\"\nsteps = 3\n"
                           << "[optimizer]\nproposer = \"" << proposer << "\"\ncandidates = 2\nminibatch = 3\n"
@@ -68,12 +49,12 @@ void expect_complete_run(const fs::path& run) {
     for (const char* file : {"config.toml", "events.jsonl", "candidates.jsonl", "checkpoint.json",
                              "best_prompt.txt", "summary.json", "report.html"})
         EXPECT_TRUE(fs::exists(run / file)) << file;
-    json summary = json::parse(slurp(run / "summary.json"));
+    json summary = json::parse(read_text_file((run / "summary.json").string()));
     EXPECT_EQ(summary["task"], "sst2");
     EXPECT_LE(summary["calls"]["target"].get<int>(), 30 + 2 * 4) << "cap 30, plus test scoring of 2 prompts";
     EXPECT_TRUE(summary["best"]["val"].is_number());
     EXPECT_TRUE(fs::exists(run / "best_prompt.txt"));
-    EXPECT_NE(slurp(run / "best_prompt.txt").find("You label movie reviews."), std::string::npos);
+    EXPECT_NE(read_text_file((run / "best_prompt.txt").string()).find("You label movie reviews."), std::string::npos);
     // Every candidate keeps the protected text.
     std::ifstream candidates(run / "candidates.jsonl");
     std::string line;
@@ -85,12 +66,12 @@ void expect_complete_run(const fs::path& run) {
         ++n;
     }
     EXPECT_GE(n, 1);
-    EXPECT_NE(slurp(run / "report.html").find("lineage"), std::string::npos);
+    EXPECT_NE(read_text_file((run / "report.html").string()).find("lineage"), std::string::npos);
 }
 
 TEST(Optimize, DlmProposerRunsEndToEndInProcess) {
-    TempRun tmp;
-    std::string config = write_config(tmp, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+    TempDir tmp;
+    std::string config = write_config(tmp, "model = \"" + fixture_path("dream-e2e") + "\"", "dlm");
     fs::path run = tmp.dir / "run";
     CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -98,8 +79,8 @@ TEST(Optimize, DlmProposerRunsEndToEndInProcess) {
 }
 
 TEST(Optimize, DlmProposerRunsThroughRemaskServe) {
-    TempRun tmp;
-    BackgroundRemask server({"serve", "--model", fixture("llada-e2e")});
+    TempDir tmp;
+    BackgroundRemask server({"serve", "--model", fixture_path("llada-e2e")});
     std::string config = write_config(tmp, "url = \"http://127.0.0.1:" + std::to_string(server.port()) + "\"", "dlm");
     fs::path run = tmp.dir / "run";
     CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
@@ -108,8 +89,8 @@ TEST(Optimize, DlmProposerRunsThroughRemaskServe) {
 }
 
 TEST(Optimize, DryRunPrintsTheProjectionAndWritesNothing) {
-    TempRun tmp;
-    std::string config = write_config(tmp, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+    TempDir tmp;
+    std::string config = write_config(tmp, "model = \"" + fixture_path("dream-e2e") + "\"", "dlm");
     fs::path run = tmp.dir / "run";
     CommandResult r = run_remask({"optimize", config, "--dry-run", "--run-dir", run.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -155,26 +136,26 @@ void run_and_kill(const std::vector<std::string>& args, const fs::path& events_f
 }
 
 TEST(Optimize, KilledAndResumedRunEndsWithTheSameBestPrompt) {
-    TempRun reference_dir;
-    std::string reference_config = write_config(reference_dir, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+    TempDir reference_dir;
+    std::string reference_config = write_config(reference_dir, "model = \"" + fixture_path("dream-e2e") + "\"", "dlm");
     fs::path reference_run = reference_dir.dir / "run";
     CommandResult reference = run_remask({"optimize", reference_config, "--yes", "--run-dir", reference_run.string()});
     ASSERT_EQ(reference.exit_code, 0) << reference.err;
-    json reference_summary = json::parse(slurp(reference_run / "summary.json"));
+    json reference_summary = json::parse(read_text_file((reference_run / "summary.json").string()));
 
     const size_t total_events = count_lines(reference_run / "events.jsonl");
     ASSERT_GT(total_events, 6u);
     for (size_t kill_at : {size_t{2}, total_events / 2, total_events - 2}) {
-        TempRun tmp;
-        std::string config = write_config(tmp, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+        TempDir tmp;
+        std::string config = write_config(tmp, "model = \"" + fixture_path("dream-e2e") + "\"", "dlm");
         fs::path run = tmp.dir / "run";
         run_and_kill({"optimize", config, "--yes", "--run-dir", run.string()}, run / "events.jsonl", kill_at);
         CommandResult resumed = fs::exists(run / "config.toml")
                                     ? run_remask({"optimize", config, "--yes", "--resume", run.string()})
                                     : run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
         ASSERT_EQ(resumed.exit_code, 0) << "killed at event " << kill_at << ": " << resumed.err;
-        EXPECT_EQ(slurp(run / "best_prompt.txt"), slurp(reference_run / "best_prompt.txt")) << kill_at;
-        json summary = json::parse(slurp(run / "summary.json"));
+        EXPECT_EQ(read_text_file((run / "best_prompt.txt").string()), read_text_file((reference_run / "best_prompt.txt").string())) << kill_at;
+        json summary = json::parse(read_text_file((run / "summary.json").string()));
         EXPECT_EQ(summary["best"]["val"], reference_summary["best"]["val"]);
         EXPECT_LE(summary["calls"]["target"].get<int>(), reference_summary["calls"]["target"].get<int>() + 1)
             << "a resumed run repeats at most the calls in flight (max_in_flight = 1)";
@@ -191,8 +172,8 @@ namespace {
 // after layout; the screenshot is kept in the build folder for people to look at.
 TEST(Optimize, ReportRendersInHeadlessChromium) {
     if (!fs::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed (scripts/setup.sh installs it)";
-    TempRun tmp;
-    std::string config = write_config(tmp, "model = \"" + fixture("dream-e2e") + "\"", "dlm");
+    TempDir tmp;
+    std::string config = write_config(tmp, "model = \"" + fixture_path("dream-e2e") + "\"", "dlm");
     fs::path run = tmp.dir / "run";
     CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -10,16 +10,24 @@
 #include <stdexcept>
 
 namespace remask::testing {
-namespace {
+TempDir::TempDir() {
+    char name[] = "/tmp/remask-test-XXXXXX";
+    dir = mkdtemp(name);
+}
 
-std::string slurp(const std::string& path) {
+TempDir::~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+}
+
+std::string fixture_path(const std::string& name) { return std::string(REMASK_BINARY_DIR) + "/fixtures/" + name; }
+
+std::string read_text_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();
 }
-
-}  // namespace
 
 CommandResult run_remask(const std::vector<std::string>& args, const std::string& stdin_text) {
     const char* bin = std::getenv("REMASK_BIN");
@@ -48,8 +56,8 @@ CommandResult run_remask(const std::vector<std::string>& args, const std::string
     waitpid(pid, &status, 0);
     CommandResult result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.out = slurp(out_path);
-    result.err = slurp(err_path);
+    result.out = read_text_file(out_path);
+    result.err = read_text_file(err_path);
     std::remove(in_path.c_str());
     std::remove(out_path.c_str());
     std::remove(err_path.c_str());

@@ -89,10 +89,10 @@ void run_tau(const EvalCommandOptions& options, const Settings& settings, const 
     args.seed = static_cast<uint64_t>(options.seed.value_or(settings.task.seed));
     args.data_dir = options.data_dir;
     if (options.agent == "llm") {
-        EndpointSettings target = !options.target.empty() ? parse_target_argument(options.target, options.model)
-                                                          : settings.target;
         if (options.target.empty() && options.config.empty())
             throw UsageError("--target", "required with --agent llm (or --config FILE with a [target] table)");
+        EndpointSettings target = !options.target.empty() ? parse_target_argument(options.target, options.model)
+                                                          : settings.target;
         EndpointSettings user = !options.user.empty() ? parse_target_argument(options.user, "")
                                 : settings.user      ? *settings.user
                                                      : target;

@@ -12,9 +12,6 @@
 #include "llm/local_model.h"
 #include "model/model_config.h"
 
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 namespace remask::cli {
 namespace {
@@ -31,27 +28,13 @@ struct GenerateArgs {
     int64_t threads = 0;
 };
 
-// Reads only config.json, so the folder is loaded once, by the path that serves it.
-bool is_causal_model(const std::string& dir) {
-    std::string path = (std::filesystem::path(dir) / "config.json").string();
-    std::ifstream in(path);
-    if (!in) throw InputError(path, "cannot read the model's config.json");
-    nlohmann::json config;
-    try {
-        config = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(path, std::string("malformed JSON: ") + e.what());
-    }
-    return parse_model_config(config, path).causal;
-}
-
 void run_generate_command(GenerateArgs& a) {
     if (a.threads > 0) ThreadPool::set_global_threads(static_cast<size_t>(a.threads));
     std::vector<ChatMessage> messages;
     if (!a.system.empty()) messages.push_back({"system", a.system, {}, "", ""});
     messages.push_back({"user", a.prompt, {}, "", ""});
 
-    if (is_causal_model(a.model_dir)) {
+    if (read_model_config(a.model_dir).causal) {  // config.json only: load the folder once
         ClientOptions options;
         options.use_cache = false;
         EndpointSettings settings;

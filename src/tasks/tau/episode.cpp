@@ -1,7 +1,7 @@
 #include "tasks/tau/episode.h"
 
 #include "tasks/tau/oracle.h"
-#include "tasks/tau/sha256.h"
+#include "llm/sha256.h"
 
 namespace remask::tau {
 namespace {

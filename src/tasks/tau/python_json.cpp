@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tasks/tau/sha256.h"
+#include "llm/sha256.h"
 
 namespace remask::tau {
 namespace {
@@ -120,7 +120,17 @@ std::string repr_number(const Json& value) {
     return python_float_repr(value.get<double>());
 }
 
-void dump_json(std::string& out, const Json& value) {
+// json.dumps and repr() walk containers the same way; they differ in how strings, the
+// three constants and non-finite floats are written.
+struct PythonStyle {
+    void (*write_string)(std::string&, std::string_view);
+    const char* true_word;
+    const char* false_word;
+    const char* none_word;
+    bool json_non_finite;  // json.dumps writes NaN / Infinity; repr writes nan / inf
+};
+
+void write_python(std::string& out, const Json& value, const PythonStyle& style) {
     switch (value.type()) {
         case Json::value_t::object: {
             out += '{';
@@ -128,9 +138,9 @@ void dump_json(std::string& out, const Json& value) {
             for (const auto& [key, item] : value.items()) {
                 if (!first) out += ", ";
                 first = false;
-                dump_json_string(out, key);
+                style.write_string(out, key);
                 out += ": ";
-                dump_json(out, item);
+                write_python(out, item, style);
             }
             out += '}';
             return;
@@ -139,19 +149,19 @@ void dump_json(std::string& out, const Json& value) {
             out += '[';
             for (size_t i = 0; i < value.size(); ++i) {
                 if (i) out += ", ";
-                dump_json(out, value[i]);
+                write_python(out, value[i], style);
             }
             out += ']';
             return;
         }
-        case Json::value_t::string: dump_json_string(out, value.get_ref<const std::string&>()); return;
-        case Json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; return;
+        case Json::value_t::string: style.write_string(out, value.get_ref<const std::string&>()); return;
+        case Json::value_t::boolean: out += value.get<bool>() ? style.true_word : style.false_word; return;
         case Json::value_t::null:
-        case Json::value_t::discarded: out += "null"; return;
+        case Json::value_t::discarded: out += style.none_word; return;
         case Json::value_t::number_float: {
             double number = value.get<double>();
-            if (std::isnan(number)) out += "NaN";
-            else if (std::isinf(number)) out += number > 0 ? "Infinity" : "-Infinity";
+            if (style.json_non_finite && std::isnan(number)) out += "NaN";
+            else if (style.json_non_finite && std::isinf(number)) out += number > 0 ? "Infinity" : "-Infinity";
             else out += python_float_repr(number);
             return;
         }
@@ -159,37 +169,11 @@ void dump_json(std::string& out, const Json& value) {
     }
 }
 
-void repr_value(std::string& out, const Json& value) {
-    switch (value.type()) {
-        case Json::value_t::object: {
-            out += '{';
-            bool first = true;
-            for (const auto& [key, item] : value.items()) {
-                if (!first) out += ", ";
-                first = false;
-                repr_string(out, key);
-                out += ": ";
-                repr_value(out, item);
-            }
-            out += '}';
-            return;
-        }
-        case Json::value_t::array: {
-            out += '[';
-            for (size_t i = 0; i < value.size(); ++i) {
-                if (i) out += ", ";
-                repr_value(out, value[i]);
-            }
-            out += ']';
-            return;
-        }
-        case Json::value_t::string: repr_string(out, value.get_ref<const std::string&>()); return;
-        case Json::value_t::boolean: out += value.get<bool>() ? "True" : "False"; return;
-        case Json::value_t::null:
-        case Json::value_t::discarded: out += "None"; return;
-        default: out += repr_number(value); return;
-    }
-}
+const PythonStyle kJsonDumps{dump_json_string, "true", "false", "null", true};
+const PythonStyle kRepr{repr_string, "True", "False", "None", false};
+
+void dump_json(std::string& out, const Json& value) { write_python(out, value, kJsonDumps); }
+void repr_value(std::string& out, const Json& value) { write_python(out, value, kRepr); }
 
 void hashable_repr(std::string& out, const Json& value) {
     if (value.is_object()) {

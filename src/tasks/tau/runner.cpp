@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "tasks/tau/episode_log.h"
-#include "tasks/tau/sha256.h"
+#include "llm/sha256.h"
 
 namespace remask::tau {
 namespace {
