@@ -1,4 +1,4 @@
-// Baseline speed of the reference CPU kernels at LLaDA-8B / Dream-7B layer sizes.
+// Speed of the engine's kernels at LLaDA-8B / Dream-7B layer sizes.
 //   build/release/bench/bench_kernels --benchmark_min_time=0.5
 
 #include <benchmark/benchmark.h>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "kernels/cpu/attention.h"
-#include "kernels/cpu/matmul.h"
+#include "kernels/cpu/linear.h"
 
 namespace {
 
@@ -19,8 +19,9 @@ std::vector<float> random_floats(size_t n) {
     return v;
 }
 
-// y [M, 4096] = x [M, 4096] · w [4096, 4096]ᵀ with bf16 weights (LLaDA's q_proj).
-void BM_MatmulBf16(benchmark::State& state) {
+// y [M, 4096] = x [M, 4096] · w [4096, 4096]ᵀ with bf16 weights (LLaDA's q_proj), packed
+// for each compute type (range 1: 0 f32, 1 bf16, 2 int8).
+void BM_Linear(benchmark::State& state) {
     const int64_t m = state.range(0), n = 4096, k = 4096;
     const auto x = random_floats(m * k);
     const auto wf = random_floats(n * k);
@@ -28,14 +29,17 @@ void BM_MatmulBf16(benchmark::State& state) {
     for (size_t i = 0; i < w.size(); ++i) w[i] = remask::f32_to_bf16(wf[i]);
     std::vector<float> y(m * n);
     const remask::Weight weight{remask::DType::bf16, w.data(), n, k};
+    const auto type = static_cast<remask::ComputeType>(state.range(1));
+    const auto linear = remask::PackedLinear::pack({weight}, {{}}, type);
+    state.SetLabel(remask::compute_type_name(type));
     for (auto _ : state) {
-        remask::matmul_nt(x.data(), m, weight, y.data());
+        linear.apply(x.data(), m, y.data());
         benchmark::DoNotOptimize(y.data());
     }
     state.counters["GFLOP/s"] =
         benchmark::Counter(2.0 * m * n * k * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_MatmulBf16)->Arg(1)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Linear)->ArgsProduct({{1, 64, 256}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Bidirectional attention over L positions, 32 heads of 128 (LLaDA-8B).
 void BM_Attention(benchmark::State& state) {

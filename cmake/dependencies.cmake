@@ -1,5 +1,8 @@
 # Every dependency is a Debian 12 package installed by scripts/setup.sh.
 find_package(Threads REQUIRED)
+# oneDNN (Debian's libdnnl-dev, OpenMP runtime) computes the engine's matrix products.
+find_package(dnnl REQUIRED)
+find_package(OpenMP REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(CLI11 REQUIRED)

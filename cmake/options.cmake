@@ -2,6 +2,11 @@ option(REMASK_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitiz
 option(REMASK_BUILD_BENCH "Build the benchmarks in bench/" ON)
 
 add_compile_options(-Wall -Wextra)
+# The baseline is x86-64 with AVX2/FMA/F16C; AVX-512 kernels are compiled separately and
+# chosen at run time (src/kernels/cpu/cpu_features.h).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  add_compile_options(-mavx2 -mfma -mf16c)
+endif()
 if(REMASK_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)

@@ -1,5 +1,7 @@
 #include "core/thread_pool.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -89,6 +91,10 @@ ThreadPool& ThreadPool::global() {
     return pool;
 }
 
-void ThreadPool::set_global_threads(size_t threads) { global_thread_setting() = threads; }
+void ThreadPool::set_global_threads(size_t threads) {
+    global_thread_setting() = threads;
+    // The engine's matrix products (oneDNN) and row kernels run on OpenMP's threads.
+    omp_set_num_threads(static_cast<int>(threads > 0 ? threads : hardware_threads()));
+}
 
 }  // namespace remask

@@ -32,6 +32,7 @@ public:
                       size_t min_chunk = 1);
 
     // The process-wide pool (all cores unless set_global_threads was called first).
+    // set_global_threads also sizes OpenMP's pool, which the engine's kernels use.
     static ThreadPool& global();
     static void set_global_threads(size_t threads);
 

@@ -6,7 +6,8 @@
 #include "core/error.h"
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/matmul.h"
+#include "kernels/cpu/vector_kernels.h"
+#include "model/mapped_file.h"
 #include "kernels/cpu/norm.h"
 
 namespace remask {
@@ -14,10 +15,18 @@ namespace {
 
 const float* or_null(const std::vector<float>& v) { return v.empty() ? nullptr : v.data(); }
 
-// y [m, w.rows] = x [m, w.cols] · wᵀ + bias.
-void linear(const float* x, int64_t m, const Weight& w, const std::vector<float>& bias, float* y) {
-    matmul_nt(x, m, w, y);
-    if (!bias.empty()) add_bias_rows(y, m, w.rows, bias.data());
+template <typename T>
+T* grown(std::vector<T>& buffer, int64_t n) {
+    if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
+    return buffer.data();
+}
+
+ComputeType choose_compute_type(const TransformerWeights& weights, const LoadOptions& options) {
+    if (options.quant == "int8") return ComputeType::int8;
+    if (options.quant != "none")
+        throw InputError("quant", "'" + options.quant + "' is not one of none, int8");
+    const bool all_bf16 = weights.dtypes == std::vector<DType>{DType::bf16};
+    return all_bf16 && compute_type_supported(ComputeType::bf16) ? ComputeType::bf16 : ComputeType::f32;
 }
 
 int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {
@@ -34,16 +43,44 @@ int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {
 
 }  // namespace
 
-Model::Model(Checkpoint checkpoint, ModelConfig config)
+Model::Model(Checkpoint checkpoint, ModelConfig config, const LoadOptions& options)
     : checkpoint_(std::move(checkpoint)), config_(std::move(config)) {
     weights_ = load_transformer_weights(checkpoint_, config_);
+    compute_ = choose_compute_type(weights_, options);
+    pack_weights();
     rope_ = RopeTable(rope_frequencies(config_), 256);
 }
 
-std::unique_ptr<Model> Model::load(const std::string& dir, const LoadOptions&) {
+std::unique_ptr<Model> Model::load(const std::string& dir, const LoadOptions& options) {
     Checkpoint checkpoint = Checkpoint::open(dir);
     ModelConfig config = parse_model_config(checkpoint.config(), checkpoint.config_path());
-    return std::unique_ptr<Model>(new Model(std::move(checkpoint), std::move(config)));
+    return std::unique_ptr<Model>(new Model(std::move(checkpoint), std::move(config), options));
+}
+
+void Model::pack_weights() {
+    // Each packed copy replaces its memory-mapped pages (released right after packing), so
+    // the process holds one copy of the weights. The embedding stays mapped for lookups.
+    auto pack = [&](const std::vector<Weight>& parts, const std::vector<std::vector<float>>& biases) {
+        PackedLinear packed = PackedLinear::pack(parts, biases, compute_);
+        for (const Weight& w : parts)
+            if (w.data != weights_.embed.data) release_mapped_pages(w.data, w.bytes());
+        return packed;
+    };
+    for (const LayerWeights& w : weights_.layers) {
+        PackedLayer layer;
+        layer.qkv = pack({w.q, w.k, w.v}, {w.q_bias, w.k_bias, w.v_bias});
+        layer.o = pack({w.o}, {w.o_bias});
+        layer.gate_up = pack({w.gate, w.up}, {w.gate_bias, w.up_bias});
+        layer.down = pack({w.down}, {w.down_bias});
+        packed_.push_back(std::move(layer));
+    }
+    head_ = pack({weights_.head}, {weights_.head_bias});
+}
+
+int64_t Model::packed_bytes() const {
+    int64_t total = head_.bytes();
+    for (const PackedLayer& l : packed_) total += l.qkv.bytes() + l.o.bytes() + l.gate_up.bytes() + l.down.bytes();
+    return total;
 }
 
 std::string Model::weight_dtype() const {
@@ -57,9 +94,12 @@ std::string Model::weight_dtype() const {
 
 int64_t Model::activation_bytes(int64_t tokens, int64_t rows) const {
     const ModelConfig& c = config_;
-    const int64_t per_token = 3 * c.hidden_size + 2 * c.num_heads * c.head_dim +
-                              2 * c.num_kv_heads * c.head_dim + 2 * c.ffn_size;
-    return 4 * (tokens * per_token + rows * (c.hidden_size + c.vocab_size));
+    // x, h, qkv, attention output, gate|up, activation; one head's scores; the converted
+    // copy of a product's input; the selected rows and their logits.
+    const int64_t per_token = 2 * c.hidden_size + 2 * c.num_heads * c.head_dim +
+                              2 * c.num_kv_heads * c.head_dim + 3 * c.ffn_size;
+    return 4 * (tokens * per_token + tokens * tokens + tokens * c.ffn_size +
+                rows * (c.hidden_size + c.vocab_size));
 }
 
 void Model::embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<float>& x) const {
@@ -82,27 +122,39 @@ void Model::embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<f
 
 void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, KvCache* cache) {
     const ModelConfig& c = config_;
-    const int64_t t = batch * length, d = c.hidden_size;
+    const int64_t t = batch * length, d = c.hidden_size, f = c.ffn_size;
     const int64_t qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
+    const int64_t qkvd = qd + 2 * kvd;  // one row of the stacked q|k|v product
     const int64_t past = cache ? cache->length_ : 0;
     const float eps = static_cast<float>(c.norm_eps);
+    const VectorKernels& kernels = vector_kernels();
     rope_.reserve(past + length);
 
-    std::vector<float> h(t * d), q(t * qd), k(t * kvd), v(t * kvd), att(t * qd);
-    std::vector<float> gate(t * c.ffn_size), up(t * c.ffn_size);
+    float* h = grown(work_.h, t * d);
+    float* qkv = grown(work_.qkv, t * qkvd);
+    float* att = grown(work_.att, t * qd);
+    float* gate_up = grown(work_.gate_up, t * 2 * f);
+    float* act = grown(work_.act, t * f);
     for (size_t layer = 0; layer < weights_.layers.size(); ++layer) {
         const LayerWeights& w = weights_.layers[layer];
-        rms_norm(x.data(), t, d, or_null(w.attn_norm_weight), or_null(w.attn_norm_bias), eps, h.data());
-        linear(h.data(), t, w.q, w.q_bias, q.data());
-        linear(h.data(), t, w.k, w.k_bias, k.data());
-        linear(h.data(), t, w.v, w.v_bias, v.data());
+        const PackedLayer& p = packed_[layer];
+        rms_norm(x.data(), t, d, or_null(w.attn_norm_weight), or_null(w.attn_norm_bias), eps, h);
+        p.qkv.apply(h, t, qkv);
+        float* q = qkv;
+        float* k = qkv + qd;
+        float* v = qkv + qd + kvd;
         if (c.qk_norm) {
-            rms_norm(q.data(), t, qd, or_null(w.q_norm_weight), or_null(w.q_norm_bias), eps, q.data());
-            rms_norm(k.data(), t, kvd, or_null(w.k_norm_weight), or_null(w.k_norm_bias), eps, k.data());
+#pragma omp parallel for schedule(static)
+            for (int64_t i = 0; i < t; ++i) {
+                kernels.rms_norm_row(q + i * qkvd, qd, or_null(w.q_norm_weight), or_null(w.q_norm_bias), eps,
+                                     q + i * qkvd);
+                kernels.rms_norm_row(k + i * qkvd, kvd, or_null(w.k_norm_weight), or_null(w.k_norm_bias), eps,
+                                     k + i * qkvd);
+            }
         }
         for (int64_t b = 0; b < batch; ++b) {
-            apply_rope(q.data() + b * length * qd, length, c.num_heads, qd, past, rope_);
-            apply_rope(k.data() + b * length * kvd, length, c.num_kv_heads, kvd, past, rope_);
+            apply_rope(q + b * length * qkvd, length, c.num_heads, qkvd, past, rope_);
+            apply_rope(k + b * length * qkvd, length, c.num_kv_heads, qkvd, past, rope_);
         }
         AttentionShape shape;
         shape.queries = length;
@@ -112,30 +164,31 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, KvC
         shape.causal = c.causal;
         shape.first_query_position = past;
         for (int64_t b = 0; b < batch; ++b) {
-            const float* keys = k.data() + b * length * kvd;
-            const float* values = v.data() + b * length * kvd;
+            const float* keys = k + b * length * qkvd;
+            const float* values = v + b * length * qkvd;
+            int64_t kv_stride = qkvd;
             shape.keys = length;
             if (cache) {  // append this step's keys/values, then attend over all of them
-                float* ck = cache->keys_[layer].data() + (b * cache->capacity_ + past) * kvd;
-                float* cv = cache->values_[layer].data() + (b * cache->capacity_ + past) * kvd;
-                std::memcpy(ck, keys, length * kvd * sizeof(float));
-                std::memcpy(cv, values, length * kvd * sizeof(float));
-                keys = cache->keys_[layer].data() + b * cache->capacity_ * kvd;
-                values = cache->values_[layer].data() + b * cache->capacity_ * kvd;
+                float* ck = cache->keys_[layer].data() + b * cache->capacity_ * kvd;
+                float* cv = cache->values_[layer].data() + b * cache->capacity_ * kvd;
+                for (int64_t i = 0; i < length; ++i) {
+                    std::memcpy(ck + (past + i) * kvd, keys + i * qkvd, kvd * sizeof(float));
+                    std::memcpy(cv + (past + i) * kvd, values + i * qkvd, kvd * sizeof(float));
+                }
+                keys = ck;
+                values = cv;
+                kv_stride = kvd;
                 shape.keys = past + length;
             }
-            attention(shape, q.data() + b * length * qd, qd, keys, values, kvd,
-                      att.data() + b * length * qd, qd);
+            attention(shape, q + b * length * qkvd, qkvd, keys, values, kv_stride, att + b * length * qd, qd);
         }
-        linear(att.data(), t, w.o, w.o_bias, h.data());
-        add_inplace(x.data(), h.data(), t * d);
+        p.o.apply(att, t, x.data(), /*accumulate=*/true);
 
-        rms_norm(x.data(), t, d, or_null(w.ffn_norm_weight), or_null(w.ffn_norm_bias), eps, h.data());
-        linear(h.data(), t, w.gate, w.gate_bias, gate.data());
-        linear(h.data(), t, w.up, w.up_bias, up.data());
-        silu_mul(gate.data(), up.data(), t * c.ffn_size, gate.data());
-        linear(gate.data(), t, w.down, w.down_bias, h.data());
-        add_inplace(x.data(), h.data(), t * d);
+        rms_norm(x.data(), t, d, or_null(w.ffn_norm_weight), or_null(w.ffn_norm_bias), eps, h);
+        p.gate_up.apply(h, t, gate_up);
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < t; ++i) kernels.silu_mul(gate_up + i * 2 * f, gate_up + i * 2 * f + f, f, act + i * f);
+        p.down.apply(act, t, x.data(), /*accumulate=*/true);
     }
     if (cache) cache->length_ += length;
 }
@@ -144,7 +197,7 @@ void Model::project_logits(std::vector<float>& hidden, int64_t n, float* logits)
     const int64_t d = config_.hidden_size;
     rms_norm(hidden.data(), n, d, or_null(weights_.final_norm_weight),
              or_null(weights_.final_norm_bias), static_cast<float>(config_.norm_eps), hidden.data());
-    linear(hidden.data(), n, weights_.head, weights_.head_bias, logits);
+    head_.apply(hidden.data(), n, logits);
     if (config_.logit_scale != 1.0)
         scale_inplace(logits, n * config_.vocab_size, static_cast<float>(config_.logit_scale));
 }

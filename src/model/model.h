@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu/linear.h"
 #include "kernels/cpu/rope.h"
 #include "model/checkpoint.h"
 #include "model/model_config.h"
@@ -28,8 +29,12 @@
 
 namespace remask {
 
-// Reserved for the fast backend (threads, weight quantization); nothing to set yet.
-struct LoadOptions {};
+struct LoadOptions {
+    // "none": matrices computed in their stored type (bf16 checkpoints in bf16 where the CPU
+    // has AVX-512 BF16, float32 otherwise); "int8": weights quantized per output channel
+    // at load, activations per row at run time.
+    std::string quant = "none";
+};
 
 // Keys and values of every layer for a batch of causal sequences that grow together.
 class KvCache {
@@ -59,6 +64,8 @@ public:
     int64_t parameter_count() const { return weights_.parameter_count; }
     int64_t weight_bytes() const { return weights_.weight_bytes; }
     std::string weight_dtype() const;  // "bf16", or "bf16+f32" when mixed
+    ComputeType compute_type() const { return compute_; }
+    int64_t packed_bytes() const;      // the packed matrices the engine computes with
     // Float32 working memory of one forward over `tokens` positions in total (estimate).
     int64_t activation_bytes(int64_t tokens, int64_t rows) const;
 
@@ -77,7 +84,17 @@ public:
                         std::vector<float>& last_row_logits);
 
 private:
-    Model(Checkpoint checkpoint, ModelConfig config);
+    Model(Checkpoint checkpoint, ModelConfig config, const LoadOptions& options);
+
+    // Each layer's matrices packed for compute_ (q/k/v and gate/up stacked into one product).
+    struct PackedLayer {
+        PackedLinear qkv, o, gate_up, down;
+    };
+    // Scratch reused across forwards (grown, never shrunk).
+    struct Workspace {
+        std::vector<float> h, qkv, att, gate_up, act;
+    };
+    void pack_weights();
 
     // tokens -> x [batch*length, d]; validates shapes and ids.
     void embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<float>& x) const;
@@ -90,6 +107,10 @@ private:
     Checkpoint checkpoint_;
     ModelConfig config_;
     TransformerWeights weights_;
+    ComputeType compute_ = ComputeType::f32;
+    std::vector<PackedLayer> packed_;
+    PackedLinear head_;
+    Workspace work_;
     RopeTable rope_;
 };
 

@@ -1,4 +1,7 @@
-#include "kernels/cpu/matmul.h"
+// PackedLinear (oneDNN, packed weights) against the plain triple loop, for every compute
+// type: exact-to-rounding in f32, within the stated bounds in bf16 and int8.
+
+#include "kernels/cpu/linear.h"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +9,8 @@
 #include <random>
 #include <tuple>
 #include <vector>
+
+#include "kernels/cpu/matmul.h"
 
 namespace remask {
 namespace {
@@ -32,40 +37,98 @@ StoredWeight make_weight(DType dtype, int64_t n, int64_t k, std::mt19937& rng) {
     return s;
 }
 
-class MatmulTest : public testing::TestWithParam<std::tuple<DType, int64_t, int64_t, int64_t>> {};
-
-TEST_P(MatmulTest, MatchesNaiveTripleLoop) {
-    const auto [dtype, m, n, k] = GetParam();
-    std::mt19937 rng(static_cast<unsigned>(m * 1000 + n * 10 + k));
-    StoredWeight w = make_weight(dtype, n, k, rng);
+std::vector<float> random_vector(int64_t n, std::mt19937& rng) {
     std::normal_distribution<float> normal;
-    std::vector<float> x(m * k);
-    for (float& v : x) v = normal(rng);
-
-    std::vector<float> y(m * n), expected(m * n);
-    matmul_nt(x.data(), m, w.view, y.data());
-    // Independent check: widen each stored element by hand, accumulate in double.
-    std::vector<float> row(k);
-    for (int64_t j = 0; j < n; ++j) {
-        weight_row_to_f32(w.view, j, row.data());
-        for (int64_t i = 0; i < m; ++i) {
-            double sum = 0;
-            for (int64_t t = 0; t < k; ++t) sum += double(x[i * k + t]) * row[t];
-            expected[i * n + j] = static_cast<float>(sum);
-        }
-    }
-    for (int64_t i = 0; i < m * n; ++i)
-        EXPECT_NEAR(y[i], expected[i], 1e-4 * std::sqrt(double(k))) << "element " << i;
-
-    std::vector<float> reference(m * n);
-    matmul_nt_reference(x.data(), m, w.view, reference.data());
-    EXPECT_EQ(reference, expected);
+    std::vector<float> v(n);
+    for (float& x : v) x = normal(rng);
+    return v;
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, MatmulTest,
-                         testing::Combine(testing::Values(DType::f32, DType::bf16, DType::f16),
-                                          testing::Values(1, 5), testing::Values(1, 13, 67),
-                                          testing::Values(3, 64, 70)));
+double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
+    double diff = 0, norm = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+        norm += double(want[i]) * want[i];
+    }
+    return std::sqrt(diff / norm);
+}
+
+// Relative Frobenius error allowed per compute type: float32 rounding; bf16 activations
+// (8-bit mantissa, ~2^-9 per element, averaging out over k); int8 weights and activations.
+double tolerance(ComputeType type) {
+    return type == ComputeType::f32 ? 1e-6 : type == ComputeType::bf16 ? 8e-3 : 3e-2;
+}
+
+class PackedLinearTest
+    : public testing::TestWithParam<std::tuple<ComputeType, DType, int64_t, int64_t, int64_t>> {};
+
+TEST_P(PackedLinearTest, MatchesTripleLoopWithStackedPartsBiasAndAccumulate) {
+    const auto [type, dtype, m, n, k] = GetParam();
+    if (!compute_type_supported(type)) GTEST_SKIP() << compute_type_name(type) << " not on this CPU";
+    std::mt19937 rng(static_cast<unsigned>(m * 1000 + n * 10 + k));
+    // Two parts stacked (as q|k|v are), the second without a bias.
+    StoredWeight a = make_weight(dtype, n, k, rng), b = make_weight(dtype, n / 2 + 1, k, rng);
+    const std::vector<float> bias_a = random_vector(n, rng);
+    const std::vector<float> x = random_vector(m * k, rng);
+    const int64_t out = n + n / 2 + 1;
+    const PackedLinear linear = PackedLinear::pack({a.view, b.view}, {bias_a, {}}, type);
+    ASSERT_EQ(linear.out_features(), out);
+    ASSERT_EQ(linear.in_features(), k);
+
+    std::vector<float> ya(m * n), yb(m * (n / 2 + 1)), expected(m * out);
+    matmul_nt_reference(x.data(), m, a.view, ya.data());
+    matmul_nt_reference(x.data(), m, b.view, yb.data());
+    for (int64_t i = 0; i < m; ++i) {
+        for (int64_t j = 0; j < n; ++j) expected[i * out + j] = ya[i * n + j] + bias_a[j];
+        for (int64_t j = 0; j <= n / 2; ++j) expected[i * out + n + j] = yb[i * (n / 2 + 1) + j];
+    }
+    std::vector<float> y(m * out);
+    linear.apply(x.data(), m, y.data());
+    EXPECT_LT(relative_error(y, expected), tolerance(type));
+
+    // accumulate: y += x·Wᵀ + b on top of what is there.
+    const std::vector<float> base = random_vector(m * out, rng);
+    std::vector<float> sum = base, expected_sum(m * out);
+    for (int64_t i = 0; i < m * out; ++i) expected_sum[i] = base[i] + expected[i];
+    linear.apply(x.data(), m, sum.data(), /*accumulate=*/true);
+    EXPECT_LT(relative_error(sum, expected_sum), tolerance(type));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, PackedLinearTest,
+    testing::Combine(testing::Values(ComputeType::f32, ComputeType::bf16, ComputeType::int8),
+                     testing::Values(DType::f32, DType::bf16, DType::f16), testing::Values(1, 5, 33),
+                     testing::Values(13, 67), testing::Values(3, 64, 70)),
+    [](const auto& info) {
+        return compute_type_name(std::get<0>(info.param)) + "_" + dtype_name(std::get<1>(info.param)) + "_m" +
+               std::to_string(std::get<2>(info.param)) + "_n" + std::to_string(std::get<3>(info.param)) + "_k" +
+               std::to_string(std::get<4>(info.param));
+    });
+
+TEST(PackedLinear, Float32IsExactToRoundingOnBf16Weights) {
+    // bf16 weights computed in f32 see exactly the stored values: only summation order differs.
+    std::mt19937 rng(3);
+    StoredWeight w = make_weight(DType::bf16, 40, 96, rng);
+    const std::vector<float> x = random_vector(7 * 96, rng);
+    std::vector<float> y(7 * 40), expected(7 * 40);
+    PackedLinear::pack({w.view}, {{}}, ComputeType::f32).apply(x.data(), 7, y.data());
+    matmul_nt_reference(x.data(), 7, w.view, expected.data());
+    for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], expected[i], 1e-4) << i;
+}
+
+TEST(PackedLinear, SameInputsGiveBitIdenticalOutputs) {
+    std::mt19937 rng(5);
+    StoredWeight w = make_weight(DType::bf16, 300, 128, rng);
+    const std::vector<float> x = random_vector(50 * 128, rng);
+    for (ComputeType type : {ComputeType::f32, ComputeType::bf16, ComputeType::int8}) {
+        if (!compute_type_supported(type)) continue;
+        const PackedLinear linear = PackedLinear::pack({w.view}, {{}}, type);
+        std::vector<float> first(50 * 300), second(50 * 300);
+        linear.apply(x.data(), 50, first.data());
+        linear.apply(x.data(), 50, second.data());
+        EXPECT_EQ(first, second) << compute_type_name(type);
+    }
+}
 
 TEST(Matmul, AddBiasRowsBroadcasts) {
     std::vector<float> y = {1, 2, 3, 4, 5, 6};

@@ -110,6 +110,29 @@ TEST_P(AttentionTest, MatchesNaive) {
     attention(s, q.data(), qd, k.data(), v.data(), kvd, out.data(), qd);
     auto expected = naive_attention(s, q, k, v);
     for (size_t i = 0; i < out.size(); ++i) EXPECT_NEAR(out[i], expected[i], 1e-5) << i;
+    std::vector<float> plain(out.size());
+    attention_reference(s, q.data(), qd, k.data(), v.data(), kvd, plain.data(), qd);
+    for (size_t i = 0; i < out.size(); ++i) EXPECT_NEAR(plain[i], expected[i], 1e-5) << i;
+}
+
+TEST(Attention, FastMatchesReferenceAtModelSizesWithStridedRows) {
+    // Qwen2.5-0.5B's head layout (14 query heads over 2 KV heads of 64), q|k|v stacked in
+    // one row as the engine stores them, 70 queries over 70 keys, both masks.
+    for (bool causal : {false, true}) {
+        AttentionShape s;
+        s.queries = s.keys = 70;
+        s.q_heads = 14;
+        s.kv_heads = 2;
+        s.head_dim = 64;
+        s.causal = causal;
+        const int64_t qd = 14 * 64, kvd = 2 * 64, stride = qd + 2 * kvd;
+        auto qkv = random_vector(s.queries * stride, 11);
+        std::vector<float> fast(s.queries * qd), plain(s.queries * qd);
+        attention(s, qkv.data(), stride, qkv.data() + qd, qkv.data() + qd + kvd, stride, fast.data(), qd);
+        attention_reference(s, qkv.data(), stride, qkv.data() + qd, qkv.data() + qd + kvd, stride, plain.data(),
+                            qd);
+        for (size_t i = 0; i < fast.size(); ++i) EXPECT_NEAR(fast[i], plain[i], 1e-5) << i << " causal " << causal;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Masks, AttentionTest,

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/error.h"
 #include "model/model.h"
 #include "model/model_logits_source.h"
@@ -39,8 +41,13 @@ TEST_P(ForwardTest, RowsSubsetEqualsSameRowsOfFullOutput) {
     const std::vector<int64_t> rows = {7, 2, 2, 0};
     model->forward({ids}, rows, some);
     ASSERT_EQ(some.size(), rows.size() * v);
+    // Equal to float rounding: the product library may block another row count differently
+    // (its AVX2 kernels do; the AVX-512 ones give identical bits).
     for (size_t j = 0; j < rows.size(); ++j)
-        for (int64_t t = 0; t < v; ++t) ASSERT_EQ(some[j * v + t], all[rows[j] * v + t]) << "row " << rows[j];
+        for (int64_t t = 0; t < v; ++t) {
+            const float want = all[rows[j] * v + t];
+            ASSERT_NEAR(some[j * v + t], want, 1e-5f * (1 + std::fabs(want))) << "row " << rows[j];
+        }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ForwardTest,

@@ -5,10 +5,33 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "kernels/cpu/onednn.h"
+#include "kernels/cpu/vector_kernels.h"
 
 namespace remask {
 
 void attention(const AttentionShape& shape, const float* q, int64_t q_stride, const float* k,
+               const float* v, int64_t kv_stride, float* out, int64_t out_stride) {
+    const int64_t dh = shape.head_dim, t = shape.queries, s = shape.keys;
+    const int64_t group = shape.q_heads / shape.kv_heads;
+    const float scale = static_cast<float>(1.0 / std::sqrt(double(dh)));
+    const VectorKernels& kernels = vector_kernels();
+    thread_local std::vector<float> scores;
+    if (static_cast<int64_t>(scores.size()) < t * s) scores.resize(t * s);
+    float* p = scores.data();
+    for (int64_t h = 0; h < shape.q_heads; ++h) {
+        const int64_t kvh = h / group;
+        strided_matmul({q + h * dh, t, dh, q_stride, 1}, {k + kvh * dh, dh, s, 1, kv_stride}, scale, p, s);
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < t; ++i) {
+            const int64_t visible = shape.causal ? std::min(s, shape.first_query_position + i + 1) : s;
+            kernels.softmax_row(p + i * s, visible, s, 1.0f);
+        }
+        strided_matmul({p, t, s, s, 1}, {v + kvh * dh, s, dh, kv_stride, 1}, 1.0f, out + h * dh, out_stride);
+    }
+}
+
+void attention_reference(const AttentionShape& shape, const float* q, int64_t q_stride, const float* k,
                const float* v, int64_t kv_stride, float* out, int64_t out_stride) {
     const int64_t dh = shape.head_dim;
     const int64_t group = shape.q_heads / shape.kv_heads;

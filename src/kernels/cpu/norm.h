@@ -1,5 +1,6 @@
 #pragma once
-// RMSNorm, computed in float32/double whatever the weights' type (as HF upcasts to fp32).
+// RMSNorm in float32 whatever the weights' type (as HF upcasts to fp32), rows spread over the
+// OpenMP threads; reference_kernels().rms_norm_row is the double-precision version.
 
 #include <cstdint>
 

@@ -1,0 +1,238 @@
+#include "kernels/cpu/linear.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+#include <mutex>
+
+#include "core/error.h"
+#include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/onednn.h"
+#include "kernels/cpu/vector_kernels.h"
+
+namespace remask {
+namespace {
+
+using dims = dnnl::memory::dims;
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+
+// int8 activations are u8 with zero point 128 where the CPU has VNNI (vpdpbusd). Without
+// it, oneDNN multiplies through 16-bit pair sums that saturate for u8 · s8, so AVX2 gets s8
+// activations and 7-bit weights, whose pair sums (2 · 128 · 63) fit.
+bool int8_has_vnni() { return active_isa() != Isa::avx2; }
+
+dt source_type(ComputeType type) {
+    if (type == ComputeType::int8) return int8_has_vnni() ? dt::u8 : dt::s8;
+    return type == ComputeType::f32 ? dt::f32 : dt::bf16;
+}
+dt weight_type(ComputeType type) {
+    return type == ComputeType::f32 ? dt::f32 : type == ComputeType::bf16 ? dt::bf16 : dt::s8;
+}
+dt result_type(ComputeType type) { return type == ComputeType::int8 ? dt::s32 : dt::f32; }
+
+dnnl::matmul::primitive_desc describe(ComputeType type, int64_t m, int64_t n, int64_t k, bool bias,
+                                      bool accumulate, const dnnl::memory::desc& weights) {
+    dnnl::primitive_attr attr;
+    if (accumulate) {
+        dnnl::post_ops ops;
+        ops.append_sum(1.0f);
+        attr.set_post_ops(ops);
+    }
+    const dnnl::memory::desc src({m, k}, source_type(type), tag::ab);
+    const dnnl::memory::desc dst({m, n}, result_type(type), tag::ab);
+    if (bias) {
+        const dnnl::memory::desc bias_md({1, n}, dt::f32, tag::ab);
+        return {dnnl::matmul::desc(src, weights, bias_md, dst), attr, onednn_engine()};
+    }
+    return {dnnl::matmul::desc(src, weights, dst), attr, onednn_engine()};
+}
+
+// Scratch reused across calls on this thread (activations converted for the product).
+template <typename T>
+T* scratch(std::vector<T>& buffer, int64_t n) {
+    if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
+    return buffer.data();
+}
+
+}  // namespace
+
+std::string compute_type_name(ComputeType type) {
+    return type == ComputeType::f32 ? "f32" : type == ComputeType::bf16 ? "bf16" : "int8";
+}
+
+bool compute_type_supported(ComputeType type) {
+    try {
+        describe(type, 16, 64, 64, false, false, dnnl::memory::desc({64, 64}, weight_type(type), tag::any));
+        return true;
+    } catch (const dnnl::error&) {
+        return false;
+    }
+}
+
+struct PackedLinear::Impl {
+    ComputeType type;
+    int64_t n = 0, k = 0;
+    dnnl::memory weights;            // packed, owned by oneDNN
+    dnnl::memory bias;               // [1, n] float32, or empty
+    std::vector<float> bias_values;  // int8: added while dequantizing
+    std::vector<float> col_scale;    // int8: per output channel
+    std::vector<int32_t> col_sum;    // int8: Σ_k q[n, k], for the zero point
+    std::mutex mutex;
+    std::map<std::pair<int64_t, bool>, dnnl::matmul> primitives;  // by (m, accumulate)
+
+    dnnl::matmul primitive(int64_t m, bool accumulate) {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto key = std::make_pair(m, accumulate);
+        auto found = primitives.find(key);
+        if (found == primitives.end()) {
+            const bool fused_bias = bias && type != ComputeType::int8;
+            const bool fused_sum = accumulate && type != ComputeType::int8;
+            found = primitives.emplace(key, dnnl::matmul(describe(type, m, n, k, fused_bias, fused_sum,
+                                                                  weights.get_desc())))
+                        .first;
+        }
+        return found->second;
+    }
+};
+
+PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
+                                const std::vector<std::vector<float>>& biases, ComputeType type) {
+    if (!compute_type_supported(type))
+        throw InputError("compute type", compute_type_name(type) + " matrix products are not supported on this CPU (" +
+                                             isa_name(active_isa()) + ")");
+    auto impl = std::make_shared<Impl>();
+    impl->type = type;
+    impl->k = parts.at(0).cols;
+    for (const Weight& w : parts) impl->n += w.rows;
+
+    // The stacked weights as one plain [n, k] matrix of the compute type (a temporary).
+    const int64_t n = impl->n, k = impl->k;
+    std::vector<float> row(k);
+    std::vector<float> plain_f32;
+    std::vector<uint16_t> plain_bf16;
+    std::vector<int8_t> plain_s8;
+    if (type == ComputeType::f32) plain_f32.resize(n * k);
+    if (type == ComputeType::bf16) plain_bf16.resize(n * k);
+    if (type == ComputeType::int8) {
+        plain_s8.resize(n * k);
+        impl->col_scale.resize(n);
+        impl->col_sum.resize(n);
+    }
+    int64_t out_row = 0;
+    for (const Weight& w : parts) {
+        for (int64_t r = 0; r < w.rows; ++r, ++out_row) {
+            if (type == ComputeType::bf16 && w.dtype == DType::bf16) {
+                std::copy_n(static_cast<const uint16_t*>(w.data) + r * k, k, plain_bf16.data() + out_row * k);
+                continue;
+            }
+            weight_row_to_f32(w, r, row.data());
+            if (type == ComputeType::f32) {
+                std::copy(row.begin(), row.end(), plain_f32.begin() + out_row * k);
+            } else if (type == ComputeType::bf16) {
+                reference_kernels().to_bf16(row.data(), k, plain_bf16.data() + out_row * k);
+            } else {
+                const float levels = int8_has_vnni() ? 127.0f : 63.0f;
+                float amax = 0;
+                for (float v : row) amax = std::max(amax, std::fabs(v));
+                const float scale = amax > 0 ? amax / levels : 1.0f;
+                int32_t sum = 0;
+                for (int64_t j = 0; j < k; ++j) {
+                    const int q = static_cast<int>(std::clamp(std::nearbyint(row[j] / scale), -levels, levels));
+                    plain_s8[out_row * k + j] = static_cast<int8_t>(q);
+                    sum += q;
+                }
+                impl->col_scale[out_row] = scale;
+                impl->col_sum[out_row] = int8_has_vnni() ? sum : 0;  // s8 activations: no zero point
+            }
+        }
+    }
+    void* plain = type == ComputeType::f32    ? static_cast<void*>(plain_f32.data())
+                  : type == ComputeType::bf16 ? static_cast<void*>(plain_bf16.data())
+                                              : static_cast<void*>(plain_s8.data());
+    auto& engine = onednn_engine();
+    const dnnl::memory::desc any({k, n}, weight_type(type), tag::any);
+    const auto pd = describe(type, 64, n, k, false, false, any);
+    dnnl::memory source({{k, n}, weight_type(type), tag::ba}, engine, plain);
+    impl->weights = dnnl::memory(pd.weights_desc(), engine);
+    dnnl::reorder(source, impl->weights).execute(onednn_stream(), source, impl->weights);
+    onednn_stream().wait();
+
+    bool any_bias = false;
+    for (const auto& b : biases) any_bias = any_bias || !b.empty();
+    if (any_bias) {
+        impl->bias_values.assign(n, 0.0f);
+        int64_t at = 0;
+        for (size_t i = 0; i < parts.size(); ++i) {
+            if (i < biases.size() && !biases[i].empty())
+                std::copy(biases[i].begin(), biases[i].end(), impl->bias_values.begin() + at);
+            at += parts[i].rows;
+        }
+        if (type != ComputeType::int8)
+            impl->bias = dnnl::memory({{1, n}, dt::f32, tag::ab}, engine, impl->bias_values.data());
+    }
+    PackedLinear out;
+    out.impl_ = std::move(impl);
+    return out;
+}
+
+int64_t PackedLinear::out_features() const { return impl_->n; }
+int64_t PackedLinear::in_features() const { return impl_->k; }
+ComputeType PackedLinear::type() const { return impl_->type; }
+
+int64_t PackedLinear::bytes() const {
+    return static_cast<int64_t>(impl_->weights.get_desc().get_size() + 4 * impl_->bias_values.size() +
+                                4 * impl_->col_scale.size() + 4 * impl_->col_sum.size());
+}
+
+void PackedLinear::apply(const float* x, int64_t m, float* y, bool accumulate) const {
+    Impl& impl = *impl_;
+    const int64_t n = impl.n, k = impl.k;
+    if (m <= 0) return;
+    const VectorKernels& kernels = vector_kernels();
+    auto& engine = onednn_engine();
+    thread_local std::vector<uint16_t> bf16_buffer;
+    thread_local std::vector<uint8_t> u8_buffer;
+    thread_local std::vector<float> row_scales;
+    thread_local std::vector<int32_t> acc_buffer;
+
+    void* source = const_cast<float*>(x);
+    void* result = y;
+    if (impl.type == ComputeType::bf16) {
+        uint16_t* converted = scratch(bf16_buffer, m * k);
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < m; ++i) kernels.to_bf16(x + i * k, k, converted + i * k);
+        source = converted;
+    } else if (impl.type == ComputeType::int8) {
+        uint8_t* quantized = scratch(u8_buffer, m * k);
+        float* scales = scratch(row_scales, m);
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < m; ++i) {
+            uint8_t* q = quantized + i * k;
+            scales[i] = kernels.quantize_row_u8(x + i * k, k, q);
+            if (!int8_has_vnni())  // v + 128 → v as a two's-complement byte
+                for (int64_t j = 0; j < k; ++j) q[j] ^= 0x80;
+        }
+        source = quantized;
+        result = scratch(acc_buffer, m * n);
+    }
+    dnnl::memory src({{m, k}, source_type(impl.type), tag::ab}, engine, source);
+    dnnl::memory dst({{m, n}, result_type(impl.type), tag::ab}, engine, result);
+    std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, impl.weights}, {DNNL_ARG_DST, dst}};
+    if (impl.bias && impl.type != ComputeType::int8) args.emplace(DNNL_ARG_BIAS, impl.bias);
+    impl.primitive(m, accumulate).execute(onednn_stream(), args);
+    onednn_stream().wait();
+
+    if (impl.type == ComputeType::int8) {
+        const int32_t* acc = acc_buffer.data();
+        const float* scales = row_scales.data();
+        const float* bias = impl.bias_values.empty() ? nullptr : impl.bias_values.data();
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < m; ++i)
+            kernels.dequantize_row(acc + i * n, n, scales[i], impl.col_scale.data(), impl.col_sum.data(), bias,
+                                   accumulate, y + i * n);
+    }
+}
+
+}  // namespace remask

@@ -1,0 +1,56 @@
+#pragma once
+// A linear layer's weights packed once, at load, for oneDNN's matrix-product kernels, in
+// the type they are computed in:
+//   f32  — float32 weights and activations (float32 checkpoints: exact to the reference);
+//   bf16 — bf16 weights and activations, float32 accumulation (AVX-512 BF16 or AMX);
+//   int8 — weights quantized per output channel (symmetric, s8), activations per row
+//          (u8 with zero point 128) at run time, int32 accumulation (VNNI); on AVX2 7-bit
+//          weights and s8 activations, so oneDNN's 16-bit pair sums cannot saturate.
+//
+//   PackedLinear qkv = PackedLinear::pack({w.q, w.k, w.v}, {w.q_bias, w.k_bias, w.v_bias},
+//                                         ComputeType::bf16);
+//   qkv.apply(x, tokens, y);                 // y [tokens, q+k+v rows] = x·Wᵀ + b
+//   o.apply(attn, tokens, residual, true);   // residual += attn·Woᵀ
+//
+// The packed copy is the only one the engine keeps: callers release the memory-mapped
+// pages afterwards (Checkpoint::release). matmul_nt_reference is the simple version the
+// tests compare against.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu/dtype.h"
+
+namespace remask {
+
+enum class ComputeType { f32, bf16, int8 };
+
+std::string compute_type_name(ComputeType type);  // "f32", "bf16", "int8"
+// Whether this CPU (under REMASK_MAX_ISA) has a kernel for the type.
+bool compute_type_supported(ComputeType type);
+
+class PackedLinear {
+public:
+    PackedLinear() = default;
+    // Stacks the rows of `parts` (all with the same cols) into one matrix; biases[i] may
+    // be empty (no bias for that part). Throws InputError when the CPU lacks the type.
+    static PackedLinear pack(const std::vector<Weight>& parts,
+                             const std::vector<std::vector<float>>& biases, ComputeType type);
+
+    bool empty() const { return impl_ == nullptr; }
+    int64_t out_features() const;
+    int64_t in_features() const;
+    ComputeType type() const;
+    int64_t bytes() const;  // packed weights, scales and bias
+
+    // y [m, out_features] = x [m, in_features] · Wᵀ + bias; with accumulate, y += that.
+    void apply(const float* x, int64_t m, float* y, bool accumulate = false) const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace remask
