@@ -11,13 +11,13 @@
 
 namespace remask {
 
-std::unique_ptr<DiffusionLM> DiffusionLM::load(const std::string& dir) {
+std::unique_ptr<DiffusionLM> DiffusionLM::load(const std::string& dir, const LoadOptions& options) {
     std::unique_ptr<DiffusionLM> dlm(new DiffusionLM());
     dlm->dir_ = dir;
     std::string tokenizer_path = (std::filesystem::path(dir) / "tokenizer.json").string();
     if (!std::filesystem::exists(tokenizer_path))
         throw InputError(tokenizer_path, "not found: a diffusion model folder needs its tokenizer.json");
-    dlm->model_ = Model::load(dir);
+    dlm->model_ = Model::load(dir, options);
     const ModelConfig& config = dlm->model_->config();
     if (config.causal)
         throw InputError(dir, "is a causal model (" + config.model_type + "); diffusion needs LLaDA or Dream");

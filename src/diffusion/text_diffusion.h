@@ -23,6 +23,7 @@
 #include "diffusion/sampler.h"
 #include "diffusion/span_markup.h"
 #include "llm/language_model.h"
+#include "model/model.h"
 #include "tokenizer/chat_template.h"
 
 namespace remask {
@@ -34,7 +35,7 @@ class DiffusionLM {
 public:
     // Throws InputError when the folder is a causal model, has no mask token, or no
     // tokenizer.json.
-    static std::unique_ptr<DiffusionLM> load(const std::string& dir);
+    static std::unique_ptr<DiffusionLM> load(const std::string& dir, const LoadOptions& options = {});
     ~DiffusionLM();
 
     Model& model() { return *model_; }

@@ -92,6 +92,15 @@ std::string Model::weight_dtype() const {
     return out;
 }
 
+double Model::forward_flops(int64_t batch, int64_t length, int64_t rows) const {
+    const ModelConfig& c = config_;
+    const double qd = double(c.num_heads) * c.head_dim, kvd = double(c.num_kv_heads) * c.head_dim;
+    const double d = double(c.hidden_size), f = double(c.ffn_size);
+    const double per_token = 2.0 * c.num_layers * (d * (qd + 2 * kvd) + qd * d + 3 * d * f);
+    const double attention = 4.0 * c.num_layers * qd * double(length) * double(length);  // QKᵀ and PV
+    return batch * (length * per_token + attention + 2.0 * rows * d * c.vocab_size);
+}
+
 int64_t Model::activation_bytes(int64_t tokens, int64_t rows) const {
     const ModelConfig& c = config_;
     // x, h, qkv, attention output, gate|up, activation; one head's scores; the converted

@@ -66,6 +66,9 @@ public:
     std::string weight_dtype() const;  // "bf16", or "bf16+f32" when mixed
     ComputeType compute_type() const { return compute_; }
     int64_t packed_bytes() const;      // the packed matrices the engine computes with
+    // Multiply-adds ×2 of forward(): batch sequences of `length`, logits for `rows` rows each
+    // (matrix products and attention; norms and the softmax are not counted).
+    double forward_flops(int64_t batch, int64_t length, int64_t rows) const;
     // Float32 working memory of one forward over `tokens` positions in total (estimate).
     int64_t activation_bytes(int64_t tokens, int64_t rows) const;
 

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "diffusion/text_diffusion.h"
 #include "llm/factory.h"
 #include "model/model.h"
@@ -50,7 +51,12 @@ Wiring default_wiring() {
     // One DLM per process, shared by the infiller and the token scorer.
     auto shared_dlm = std::make_shared<std::shared_ptr<DiffusionLM>>();
     auto load_dlm = [shared_dlm](const Settings& settings) {
-        if (!*shared_dlm) *shared_dlm = std::shared_ptr<DiffusionLM>(DiffusionLM::load(settings.dlm.model));
+        if (!*shared_dlm) {
+            if (settings.dlm.threads > 0) ThreadPool::set_global_threads(static_cast<size_t>(settings.dlm.threads));
+            LoadOptions options;
+            options.quant = settings.dlm.quant;
+            *shared_dlm = std::shared_ptr<DiffusionLM>(DiffusionLM::load(settings.dlm.model, options));
+        }
         return *shared_dlm;
     };
     auto accounting = std::make_shared<Accounting>();

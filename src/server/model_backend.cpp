@@ -25,7 +25,7 @@ auto as_bad_request(Body body) {
 
 }  // namespace
 
-ModelServeBackend::ModelServeBackend(const std::string& dir, const std::string& name) {
+ModelServeBackend::ModelServeBackend(const std::string& dir, const std::string& name, const std::string& quant) {
     name_ = name.empty() ? std::filesystem::path(dir).lexically_normal().filename().string() : name;
     if (name_.empty()) name_ = std::filesystem::absolute(dir).parent_path().filename().string();
     if (read_model_config(dir).causal) {
@@ -35,7 +35,9 @@ ModelServeBackend::ModelServeBackend(const std::string& dir, const std::string& 
         settings.temperature = 0.0;
         causal_ = std::make_unique<LocalLanguageModel>(dir, settings, options);
     } else {
-        dlm_ = DiffusionLM::load(dir);
+        LoadOptions load;
+        load.quant = quant;
+        dlm_ = DiffusionLM::load(dir, load);
     }
 }
 

@@ -17,7 +17,8 @@ class LocalLanguageModel;
 class ModelServeBackend : public ServeBackend {
 public:
     // name: the id listed by /v1/models ("" = the folder's name).
-    ModelServeBackend(const std::string& dir, const std::string& name);
+    // quant: LoadOptions::quant for a diffusion model ("none" or "int8").
+    ModelServeBackend(const std::string& dir, const std::string& name, const std::string& quant = "none");
     ~ModelServeBackend() override;
 
     std::string model_id() const override { return name_; }

@@ -1,4 +1,5 @@
-// `remask logits` and `remask info` end to end through the built binary (env REMASK_BIN).
+// `remask logits`, `remask info` and `remask bench` end to end through the built binary
+// (env REMASK_BIN).
 
 #include <gtest/gtest.h>
 
@@ -90,6 +91,57 @@ TEST(Cli, InfoJsonDescribesModel) {
     const int64_t per_layer = 2 * d + d * d + 2 * kv * d + d * d + 3 * ffn * d;
     EXPECT_EQ(info["parameters"], v * d + 2 * per_layer + d + v * d);
     EXPECT_EQ(info["weight_bytes"], 2 * info["parameters"].get<int64_t>());
+    // bf16 weights are computed in bf16 where the CPU can, float32 otherwise.
+    const std::string isa = info["isa"];
+    EXPECT_EQ(info["compute"], isa == "avx512_bf16" ? "bf16" : "f32");
+    EXPECT_GT(info["packed_bytes"].get<int64_t>(), 0);
+}
+
+TEST(Cli, BenchJsonReportsTimesAndFlops) {
+    const CommandResult run =
+        run_remask("bench --json --model " + test::fixture("dream-tiny") + " --length 24 --rows 5 --batch 2 --repeat 3");
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto j = nlohmann::json::parse(run.out);
+    std::vector<std::string> keys;
+    for (const auto& item : j.items()) keys.push_back(item.key());
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(keys, (std::vector<std::string>{"batch", "gflops", "length", "max_ms", "median_ms", "min_ms", "model",
+                                              "rows"}));
+    EXPECT_EQ(j["length"], 24);
+    EXPECT_EQ(j["rows"], 5);
+    EXPECT_EQ(j["batch"], 2);
+    EXPECT_LE(j["min_ms"].get<double>(), j["median_ms"].get<double>());
+    EXPECT_LE(j["median_ms"].get<double>(), j["max_ms"].get<double>());
+    // GFLOP/s is the model's forward FLOPs over the median time.
+    auto model = Model::load(test::fixture("dream-tiny"));
+    EXPECT_NEAR(j["gflops"].get<double>(), model->forward_flops(2, 24, 5) / (j["median_ms"].get<double>() * 1e6),
+                1e-6 * j["gflops"].get<double>());
+}
+
+TEST(Cli, BenchTextAndInt8AndBadArguments) {
+    const CommandResult text = run_remask("bench --model " + test::fixture("llada-tiny") + " --length 8 --quant int8");
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("int8 compute"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("GFLOP/s"), std::string::npos) << text.out;
+
+    const CommandResult too_many = run_remask("bench --model " + test::fixture("llada-tiny") + " --length 8 --rows 9");
+    EXPECT_EQ(too_many.exit_code, 2);
+    EXPECT_NE(too_many.err.find("--rows"), std::string::npos) << too_many.err;
+    const CommandResult bad_quant = run_remask("bench --model " + test::fixture("llada-tiny") + " --length 8 --quant int4");
+    EXPECT_EQ(bad_quant.exit_code, 2) << bad_quant.err;
+    const CommandResult no_model = run_remask("bench --model /nonexistent --length 8");
+    EXPECT_EQ(no_model.exit_code, 1);
+    EXPECT_NE(no_model.err.find("/nonexistent"), std::string::npos) << no_model.err;
+}
+
+TEST(ModelFlops, CountsProductsAttentionAndHead) {
+    // llada-tiny: d 64, 2 layers, 4 heads of 16 with 2 KV heads, FFN 96, vocab 512.
+    auto model = Model::load(test::fixture("llada-tiny"));
+    const ModelConfig& c = model->config();
+    const double d = c.hidden_size, qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
+    const double per_token = 2 * (d * qd + 2 * d * kvd + qd * d + 3 * d * c.ffn_size);
+    const double expected = 3 * (10 * c.num_layers * per_token + c.num_layers * 4 * qd * 10 * 10 + 2 * 4 * d * c.vocab_size);
+    EXPECT_DOUBLE_EQ(model->forward_flops(3, 10, 4), expected);
 }
 
 TEST(Cli, InfoTextNamesFamilyAndAttention) {

@@ -13,6 +13,7 @@ void add_all_commands(CLI::App& app) {
     add_generate_command(app);
     add_serve_command(app);
     add_eval_command(app);
+    add_bench_command(app);
     add_optimize_command(app);
     add_report_command(app);
 }

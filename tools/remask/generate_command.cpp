@@ -26,6 +26,7 @@ struct GenerateArgs {
     int64_t max_tokens = 128;
     std::vector<std::string> stop;
     int64_t threads = 0;
+    LoadOptions load;
 };
 
 void run_generate_command(GenerateArgs& a) {
@@ -53,7 +54,7 @@ void run_generate_command(GenerateArgs& a) {
     a.diffusion.sampling.top_p = a.top_p;
     a.diffusion.sampling.top_k = a.top_k;
     check_generation_options(a.diffusion.generation);  // before the model is loaded
-    auto dlm = DiffusionLM::load(a.model_dir);
+    auto dlm = DiffusionLM::load(a.model_dir, a.load);
     std::cout << generate_chat(*dlm, a.diffusion).texts.at(0) << '\n';
 }
 
@@ -82,6 +83,8 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--top-k", args->top_k, "Diffusion (Dream samplers): keep the k most likely tokens (0 = all)");
     cmd->add_option("--seed", args->diffusion.seed, "Random seed");
     cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores");
+    cmd->add_option("--quant", args->load.quant, "none | int8 (diffusion model weights quantized at load)")
+        ->check(CLI::IsMember({"none", "int8"}));
     cmd->callback([args] { run_generate_command(*args); });
 }
 

@@ -21,6 +21,7 @@ struct InfillArgs {
     bool json = false;
     std::string trace_path;
     int64_t threads = 0;
+    LoadOptions load;
 };
 
 void run_infill_command(InfillArgs& a) {
@@ -30,7 +31,7 @@ void run_infill_command(InfillArgs& a) {
     if (count_slots(parse_mask_markup(a.request.text)) == 0)
         throw UsageError("--text", "has no <mask:N> slot to fill");
     if (a.threads > 0) ThreadPool::set_global_threads(static_cast<size_t>(a.threads));
-    auto dlm = DiffusionLM::load(a.model_dir);
+    auto dlm = DiffusionLM::load(a.model_dir, a.load);
 
     std::ofstream trace;
     if (!a.trace_path.empty()) {
@@ -77,6 +78,8 @@ void add_infill_command(CLI::App& app) {
     cmd->add_flag("--json", args->json, "JSON lines: {text, spans, steps}");
     cmd->add_option("--trace", args->trace_path, "Write one JSON line per step to this file");
     cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores");
+    cmd->add_option("--quant", args->load.quant, "none | int8 (weights quantized at load)")
+        ->check(CLI::IsMember({"none", "int8"}));
     cmd->callback([args] { run_infill_command(*args); });
 }
 

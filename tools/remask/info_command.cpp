@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.h"
+#include "kernels/cpu/cpu_features.h"
 #include "model/model.h"
 
 namespace remask::cli {
@@ -58,7 +59,10 @@ nlohmann::json describe(const Model& model) {
         {"dtype", model.weight_dtype()},
         {"weight_bytes", model.weight_bytes()},
         {"activation_bytes_per_1k_tokens", activations},
-        {"memory_bytes", model.weight_bytes() + activations},
+        {"memory_bytes", model.packed_bytes() + activations},
+        {"compute", compute_type_name(model.compute_type())},
+        {"isa", isa_name(active_isa())},
+        {"packed_bytes", model.packed_bytes()},
         {"mask_token_id", c.mask_token_id},
         {"bos_token_id", c.bos_token_id},
         {"eos_token_ids", c.eos_token_ids},
@@ -85,7 +89,9 @@ void print_text(const nlohmann::json& j) {
     line("parameters", human_count(j["parameters"].get<double>()) + " (" +
                            std::to_string(j["parameters"].get<int64_t>()) + ")");
     line("dtype", j["dtype"].get<std::string>());
-    line("weights", human_bytes(j["weight_bytes"].get<double>()) + " (memory-mapped)");
+    line("weights", human_bytes(j["weight_bytes"].get<double>()) + " stored, " +
+                        human_bytes(j["packed_bytes"].get<double>()) + " packed for " + j["compute"].get<std::string>() +
+                        " products (" + j["isa"].get<std::string>() + ")");
     line("memory", human_bytes(j["memory_bytes"].get<double>()) + " for one " + std::to_string(kQuoteTokens) +
                        "-token forward (weights + " +
                        human_bytes(j["activation_bytes_per_1k_tokens"].get<double>()) + " working memory)");

@@ -22,6 +22,7 @@ struct ServeArgs {
     std::string name;
     ServeOptions options;
     int64_t threads = 0;
+    std::string quant = "none";
     std::string port_file;
 };
 
@@ -35,7 +36,7 @@ void run_serve_command(const ServeArgs& a) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     if (a.threads > 0) ThreadPool::set_global_threads(static_cast<size_t>(a.threads));
-    ModelServeBackend backend(a.model_dir, a.name);
+    ModelServeBackend backend(a.model_dir, a.name, a.quant);
     HttpServer server(backend, a.options);
     int port = server.bind();
     if (!a.port_file.empty()) {
@@ -72,6 +73,8 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--max-queue", args->options.max_queued, "Requests waiting; beyond that 503 + Retry-After");
     cmd->add_option("--max-body-bytes", args->options.max_body_bytes, "Larger request bodies get 413");
     cmd->add_option("--threads", args->threads, "Engine worker threads, 0 = all cores");
+    cmd->add_option("--quant", args->quant, "Weights of a diffusion model: none | int8 (quantized at load)")
+        ->check(CLI::IsMember({"none", "int8"}));
     cmd->add_option("--port-file", args->port_file, "Write the port here once listening (for scripts)");
     cmd->callback([args] { run_serve_command(*args); });
 }
