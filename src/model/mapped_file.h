@@ -24,8 +24,4 @@ private:
     uint64_t size_ = 0;
 };
 
-// Drops the resident pages wholly inside [data, data + bytes) of a read-only file mapping,
-// once a packed copy has replaced them; touching them again reads the file again.
-void release_mapped_pages(const void* data, int64_t bytes);
-
 }  // namespace remask

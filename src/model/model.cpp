@@ -7,7 +7,6 @@
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/vector_kernels.h"
-#include "model/mapped_file.h"
 #include "kernels/cpu/norm.h"
 
 namespace remask {
@@ -58,13 +57,11 @@ std::unique_ptr<Model> Model::load(const std::string& dir, const LoadOptions& op
 }
 
 void Model::pack_weights() {
-    // Each packed copy replaces its memory-mapped pages (released right after packing), so
-    // the process holds one copy of the weights. The embedding stays mapped for lookups.
+    // Each packed copy replaces its memory-mapped pages (dropped chunk by chunk while
+    // packing), so the process holds one copy of the weights. A tied embedding is dropped
+    // too: lookups fault in only the rows they read.
     auto pack = [&](const std::vector<Weight>& parts, const std::vector<std::vector<float>>& biases) {
-        PackedLinear packed = PackedLinear::pack(parts, biases, compute_);
-        for (const Weight& w : parts)
-            if (w.data != weights_.embed.data) release_mapped_pages(w.data, w.bytes());
-        return packed;
+        return PackedLinear::pack(parts, biases, compute_, /*release_source=*/true);
     };
     for (const LayerWeights& w : weights_.layers) {
         PackedLayer layer;

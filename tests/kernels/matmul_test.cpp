@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <tuple>
@@ -104,6 +105,31 @@ INSTANTIATE_TEST_SUITE_P(
                std::to_string(std::get<2>(info.param)) + "_n" + std::to_string(std::get<3>(info.param)) + "_k" +
                std::to_string(std::get<4>(info.param));
     });
+
+TEST(PackedLinear, LargeMatricesArePackedInChunksCorrectly) {
+    // 9000 + 301 stacked rows: several 4096-row chunks, a ragged tail, a part boundary
+    // inside a chunk.
+    std::mt19937 rng(7);
+    StoredWeight a = make_weight(DType::bf16, 9000, 40, rng), b = make_weight(DType::f32, 301, 40, rng);
+    const std::vector<float> x = random_vector(3 * 40, rng);
+    std::vector<float> ya(3 * 9000), yb(3 * 301), expected(3 * 9301);
+    matmul_nt_reference(x.data(), 3, a.view, ya.data());
+    matmul_nt_reference(x.data(), 3, b.view, yb.data());
+    for (int64_t i = 0; i < 3; ++i) {
+        std::copy_n(ya.begin() + i * 9000, 9000, expected.begin() + i * 9301);
+        std::copy_n(yb.begin() + i * 301, 301, expected.begin() + i * 9301 + 9000);
+    }
+    for (ComputeType type : {ComputeType::f32, ComputeType::bf16, ComputeType::int8}) {
+        if (!compute_type_supported(type)) continue;
+        std::vector<float> y(3 * 9301);
+        PackedLinear::pack({a.view, b.view}, {{}, {}}, type).apply(x.data(), 3, y.data());
+        EXPECT_LT(relative_error(y, expected), tolerance(type)) << compute_type_name(type);
+        // Also a single part read where it lies (no plain copy), in chunks.
+        std::vector<float> y_single(3 * 9000);
+        PackedLinear::pack({a.view}, {{}}, type).apply(x.data(), 3, y_single.data());
+        EXPECT_LT(relative_error(y_single, ya), tolerance(type)) << compute_type_name(type) << " single part";
+    }
+}
 
 TEST(PackedLinear, Float32IsExactToRoundingOnBf16Weights) {
     // bf16 weights computed in f32 see exactly the stored values: only summation order differs.

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "core/pages.h"
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/onednn.h"
 #include "kernels/cpu/vector_kernels.h"
@@ -97,8 +98,68 @@ struct PackedLinear::Impl {
     }
 };
 
+namespace {
+
+// Rows [begin, begin + count) of the parts stacked, written to `out` as a plain row-major
+// block of the compute type; int8 also records each row's scale and Σq.
+void plain_rows(const std::vector<Weight>& parts, ComputeType type, int64_t begin, int64_t count, void* out,
+                std::vector<float>& col_scale, std::vector<int32_t>& col_sum) {
+    const int64_t k = parts[0].cols;
+    std::vector<float> row(k);
+    size_t part = 0;
+    int64_t first_of_part = 0;
+    for (int64_t i = 0; i < count; ++i) {
+        const int64_t global = begin + i;
+        while (global >= first_of_part + parts[part].rows) first_of_part += parts[part++].rows;
+        const Weight& w = parts[part];
+        const int64_t r = global - first_of_part;
+        if (type == ComputeType::bf16 && w.dtype == DType::bf16) {
+            std::copy_n(static_cast<const uint16_t*>(w.data) + r * k, k, static_cast<uint16_t*>(out) + i * k);
+            continue;
+        }
+        weight_row_to_f32(w, r, row.data());
+        if (type == ComputeType::f32) {
+            std::copy(row.begin(), row.end(), static_cast<float*>(out) + i * k);
+        } else if (type == ComputeType::bf16) {
+            reference_kernels().to_bf16(row.data(), k, static_cast<uint16_t*>(out) + i * k);
+        } else {
+            const float levels = int8_has_vnni() ? 127.0f : 63.0f;
+            float amax = 0;
+            for (float v : row) amax = std::max(amax, std::fabs(v));
+            const float scale = amax > 0 ? amax / levels : 1.0f;
+            int32_t sum = 0;
+            int8_t* q = static_cast<int8_t*>(out) + i * k;
+            for (int64_t j = 0; j < k; ++j) {
+                q[j] = static_cast<int8_t>(std::clamp(std::nearbyint(row[j] / scale), -levels, levels));
+                sum += q[j];
+            }
+            col_scale[global] = scale;
+            col_sum[global] = int8_has_vnni() ? sum : 0;  // s8 activations: no zero point
+        }
+    }
+}
+
+// Drops the pages of stacked rows [begin, end) of the parts (see PackedLinear::pack).
+void release_rows(const std::vector<Weight>& parts, int64_t begin, int64_t end) {
+    int64_t first = 0;
+    for (const Weight& w : parts) {
+        const int64_t lo = std::max(begin, first), hi = std::min(end, first + w.rows);
+        if (lo < hi)
+            release_pages(static_cast<const uint8_t*>(w.data) + (lo - first) * w.cols * dtype_size(w.dtype),
+                          (hi - lo) * w.cols * dtype_size(w.dtype));
+        first += w.rows;
+    }
+}
+
+// Rows packed per reorder: a multiple of every block size oneDNN uses along n (16 to 64),
+// small enough that the plain copy of one chunk costs little memory.
+constexpr int64_t kChunkRows = 4096;
+
+}  // namespace
+
 PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
-                                const std::vector<std::vector<float>>& biases, ComputeType type) {
+                                const std::vector<std::vector<float>>& biases, ComputeType type,
+                                bool release_source) {
     if (!compute_type_supported(type))
         throw InputError("compute type", compute_type_name(type) + " matrix products are not supported on this CPU (" +
                                              isa_name(active_isa()) + ")");
@@ -106,58 +167,41 @@ PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
     impl->type = type;
     impl->k = parts.at(0).cols;
     for (const Weight& w : parts) impl->n += w.rows;
-
-    // The stacked weights as one plain [n, k] matrix of the compute type (a temporary).
     const int64_t n = impl->n, k = impl->k;
-    std::vector<float> row(k);
-    std::vector<float> plain_f32;
-    std::vector<uint16_t> plain_bf16;
-    std::vector<int8_t> plain_s8;
-    if (type == ComputeType::f32) plain_f32.resize(n * k);
-    if (type == ComputeType::bf16) plain_bf16.resize(n * k);
     if (type == ComputeType::int8) {
-        plain_s8.resize(n * k);
         impl->col_scale.resize(n);
         impl->col_sum.resize(n);
     }
-    int64_t out_row = 0;
-    for (const Weight& w : parts) {
-        for (int64_t r = 0; r < w.rows; ++r, ++out_row) {
-            if (type == ComputeType::bf16 && w.dtype == DType::bf16) {
-                std::copy_n(static_cast<const uint16_t*>(w.data) + r * k, k, plain_bf16.data() + out_row * k);
-                continue;
-            }
-            weight_row_to_f32(w, r, row.data());
-            if (type == ComputeType::f32) {
-                std::copy(row.begin(), row.end(), plain_f32.begin() + out_row * k);
-            } else if (type == ComputeType::bf16) {
-                reference_kernels().to_bf16(row.data(), k, plain_bf16.data() + out_row * k);
-            } else {
-                const float levels = int8_has_vnni() ? 127.0f : 63.0f;
-                float amax = 0;
-                for (float v : row) amax = std::max(amax, std::fabs(v));
-                const float scale = amax > 0 ? amax / levels : 1.0f;
-                int32_t sum = 0;
-                for (int64_t j = 0; j < k; ++j) {
-                    const int q = static_cast<int>(std::clamp(std::nearbyint(row[j] / scale), -levels, levels));
-                    plain_s8[out_row * k + j] = static_cast<int8_t>(q);
-                    sum += q;
-                }
-                impl->col_scale[out_row] = scale;
-                impl->col_sum[out_row] = int8_has_vnni() ? sum : 0;  // s8 activations: no zero point
-            }
-        }
-    }
-    void* plain = type == ComputeType::f32    ? static_cast<void*>(plain_f32.data())
-                  : type == ComputeType::bf16 ? static_cast<void*>(plain_bf16.data())
-                                              : static_cast<void*>(plain_s8.data());
+
     auto& engine = onednn_engine();
     const dnnl::memory::desc any({k, n}, weight_type(type), tag::any);
-    const auto pd = describe(type, 64, n, k, false, false, any);
-    dnnl::memory source({{k, n}, weight_type(type), tag::ba}, engine, plain);
-    impl->weights = dnnl::memory(pd.weights_desc(), engine);
-    dnnl::reorder(source, impl->weights).execute(onednn_stream(), source, impl->weights);
-    onednn_stream().wait();
+    const dnnl::memory::desc packed = describe(type, 64, n, k, false, false, any).weights_desc();
+    impl->weights = dnnl::memory(packed, engine);
+    // One stored part already in the compute type is read where it lies; anything else
+    // goes through a plain copy of one chunk. Chunks land in views of the packed layout, so
+    // the source pages can be dropped as they are consumed; layouts that do not allow views
+    // (int8 on AVX2 carries compensation data) are packed in one piece.
+    const DType wanted = type == ComputeType::f32 ? DType::f32 : DType::bf16;
+    const bool in_place = parts.size() == 1 && type != ComputeType::int8 && parts[0].dtype == wanted;
+    int64_t chunk = n;
+    if (n > kChunkRows && !packed.data.extra.flags) chunk = kChunkRows;
+    std::vector<uint8_t> plain(in_place ? 0 : chunk * k * dnnl::memory::data_type_size(weight_type(type)));
+    for (int64_t begin = 0; begin < n; begin += chunk) {
+        const int64_t rows = std::min(chunk, n - begin);
+        void* source_data = plain.data();
+        if (in_place)
+            source_data = const_cast<uint8_t*>(static_cast<const uint8_t*>(parts[0].data) +
+                                               begin * k * dtype_size(parts[0].dtype));
+        else
+            plain_rows(parts, type, begin, rows, plain.data(), impl->col_scale, impl->col_sum);
+        dnnl::memory source({{k, rows}, weight_type(type), tag::ba}, engine, source_data);
+        dnnl::memory target = rows == n ? impl->weights
+                                        : dnnl::memory(packed.submemory_desc({k, rows}, {0, begin}), engine,
+                                                       impl->weights.get_data_handle());
+        dnnl::reorder(source, target).execute(onednn_stream(), source, target);
+        onednn_stream().wait();
+        if (release_source) release_rows(parts, begin, begin + rows);
+    }
 
     bool any_bias = false;
     for (const auto& b : biases) any_bias = any_bias || !b.empty();

@@ -12,8 +12,8 @@
 //   qkv.apply(x, tokens, y);                 // y [tokens, q+k+v rows] = x·Wᵀ + b
 //   o.apply(attn, tokens, residual, true);   // residual += attn·Woᵀ
 //
-// The packed copy is the only one the engine keeps: callers release the memory-mapped
-// pages afterwards (Checkpoint::release). matmul_nt_reference is the simple version the
+// The packed copy is the only one the engine keeps: with release_source the memory-mapped
+// pages are dropped as they are packed. matmul_nt_reference is the simple version the
 // tests compare against.
 
 #include <cstdint>
@@ -36,8 +36,11 @@ public:
     PackedLinear() = default;
     // Stacks the rows of `parts` (all with the same cols) into one matrix; biases[i] may
     // be empty (no bias for that part). Throws InputError when the CPU lacks the type.
+    // release_source: the parts are read-only file mappings whose pages are dropped as they
+    // are packed, so packing holds one extra chunk, not one extra tensor.
     static PackedLinear pack(const std::vector<Weight>& parts,
-                             const std::vector<std::vector<float>>& biases, ComputeType type);
+                             const std::vector<std::vector<float>>& biases, ComputeType type,
+                             bool release_source = false);
 
     bool empty() const { return impl_ == nullptr; }
     int64_t out_features() const;
