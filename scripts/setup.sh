@@ -9,7 +9,7 @@ PACKAGES=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libpcre2-dev libutf8proc-dev
   libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
-  libdnnl-dev libopenblas-dev
+  libdnnl-dev ocl-icd-opencl-dev libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium
   python3 python3-numpy

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/onednn.h"
 #include "kernels/cpu/vector_kernels.h"
 #include "kernels/cpu/norm.h"
 
@@ -210,6 +211,7 @@ void Model::project_logits(std::vector<float>& hidden, int64_t n, float* logits)
 
 void Model::forward(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
                     std::vector<float>& logits_out) {
+    use_engine_threads();
     std::vector<float> x;
     embed(tokens, x);
     const int64_t batch = static_cast<int64_t>(tokens.size());
@@ -260,6 +262,7 @@ void Model::forward_cached(KvCache& cache, const std::vector<std::vector<int32_t
     if (!config_.causal)
         throw InputError(dir(), "forward_cached needs a causal model; " + config_.model_type +
                                     " attends bidirectionally");
+    use_engine_threads();
     std::vector<float> x;
     embed(new_tokens, x);
     const int64_t batch = static_cast<int64_t>(new_tokens.size());

@@ -1,14 +1,19 @@
-// Norm, RoPE, attention and element-wise kernels against naive double-precision references.
+// Norm, RoPE, attention and element-wise kernels against naive double-precision references,
+// and the engine's thread setup.
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <random>
+#include <thread>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/norm.h"
+#include "kernels/cpu/onednn.h"
 #include "kernels/cpu/rope.h"
 
 namespace remask {
@@ -156,6 +161,22 @@ TEST(Elementwise, EmbeddingLookupWidensRows) {
     std::vector<float> out(4);
     embedding_lookup(Weight{DType::bf16, table.data(), 4, 2}, ids, 2, out.data());
     EXPECT_EQ(out, (std::vector<float>{6, 7, 2, 3}));
+}
+
+}  // namespace
+}  // namespace remask
+
+namespace remask {
+namespace {
+
+TEST(EngineThreads, EveryCallingThreadGetsThePoolSize) {
+    // OpenMP keeps its thread count per thread: a server thread must be set up too.
+    std::thread worker([] {
+        omp_set_num_threads(7);
+        use_engine_threads();
+        EXPECT_EQ(engine_threads(), static_cast<int64_t>(ThreadPool::global().size()));
+    });
+    worker.join();
 }
 
 }  // namespace

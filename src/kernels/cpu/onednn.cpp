@@ -6,6 +6,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "core/thread_pool.h"
 #include "kernels/cpu/cpu_features.h"
 
 namespace remask {
@@ -24,6 +25,11 @@ dnnl::stream& onednn_stream() {
 }
 
 int64_t engine_threads() { return omp_get_max_threads(); }
+
+void use_engine_threads() {
+    const int threads = static_cast<int>(ThreadPool::global().size());
+    if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
+}
 
 void strided_matmul(const MatrixView& a, const MatrixView& b, float scale, float* out,
                     int64_t out_stride) {

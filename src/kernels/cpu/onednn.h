@@ -14,8 +14,11 @@ namespace remask {
 dnnl::engine& onednn_engine();
 dnnl::stream& onednn_stream();
 
-// OpenMP's (and so oneDNN's) thread count.
+// OpenMP's (and so oneDNN's) thread count on the calling thread.
 int64_t engine_threads();
+// Gives the calling thread's OpenMP teams ThreadPool::global()'s size. OpenMP keeps the
+// thread count per thread, so a forward run from a server thread calls this first.
+void use_engine_threads();
 
 // A float32 view of a matrix: element (i, j) at data[i * row_stride + j * col_stride].
 struct MatrixView {
