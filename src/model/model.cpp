@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "kernels/cpu/attention.h"
+#include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/onednn.h"
 #include "kernels/cpu/vector_kernels.h"
@@ -26,7 +27,10 @@ ComputeType choose_compute_type(const TransformerWeights& weights, const LoadOpt
     if (options.quant != "none")
         throw InputError("quant", "'" + options.quant + "' is not one of none, int8");
     const bool all_bf16 = weights.dtypes == std::vector<DType>{DType::bf16};
-    return all_bf16 && compute_type_supported(ComputeType::bf16) ? ComputeType::bf16 : ComputeType::f32;
+    // oneDNN also runs bf16 on AVX-512 without BF16 instructions, by emulation: slower and no
+    // more exact than float32, so bf16 is chosen only with native support.
+    const bool native_bf16 = active_isa() == Isa::avx512_bf16 && compute_type_supported(ComputeType::bf16);
+    return all_bf16 && native_bf16 ? ComputeType::bf16 : ComputeType::f32;
 }
 
 int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {

@@ -66,10 +66,11 @@ void run_bench_command(const BenchArgs& a) {
         std::printf("%s\n", j.dump().c_str());
         return;
     }
-    std::printf("%s: %lld × %lld tokens, logits for %lld rows each; %s compute (%s), %lld threads\n",
+    const int64_t threads = engine_threads();
+    std::printf("%s: %lld × %lld tokens, logits for %lld rows each; %s compute (%s), %lld thread%s\n",
                 a.model_dir.c_str(), static_cast<long long>(a.batch), static_cast<long long>(a.length),
                 static_cast<long long>(rows), compute_type_name(model->compute_type()).c_str(),
-                isa_name(active_isa()).c_str(), static_cast<long long>(engine_threads()));
+                isa_name(active_isa()).c_str(), static_cast<long long>(threads), threads == 1 ? "" : "s");
     std::printf("median %.1f ms per forward (min %.1f, max %.1f over %lld), %.1f GFLOP/s\n", median, ms.front(),
                 ms.back(), static_cast<long long>(ms.size()), gflops);
 }

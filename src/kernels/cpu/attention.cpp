@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -16,7 +17,10 @@ void attention(const AttentionShape& shape, const float* q, int64_t q_stride, co
     const int64_t group = shape.q_heads / shape.kv_heads;
     const float scale = static_cast<float>(1.0 / std::sqrt(double(dh)));
     const VectorKernels& kernels = vector_kernels();
-    thread_local std::vector<float> scores;
+    // Shared by every calling thread (forwards run one at a time), see PackedLinear::apply.
+    static std::mutex scores_mutex;
+    static std::vector<float> scores;
+    std::lock_guard<std::mutex> lock(scores_mutex);
     if (static_cast<int64_t>(scores.size()) < t * s) scores.resize(t * s);
     float* p = scores.data();
     for (int64_t h = 0; h < shape.q_heads; ++h) {

@@ -56,4 +56,9 @@ Isa active_isa() {
     return isa;
 }
 
+bool has_int8_dot_product() {
+    static const bool vnni = active_isa() != Isa::avx2 && __builtin_cpu_supports("avx512vnni");
+    return vnni;
+}
+
 }  // namespace remask

@@ -17,5 +17,7 @@ std::string isa_name(Isa isa);  // "avx2", "avx512", "avx512_bf16"
 Isa detected_isa();
 // detected_isa() capped by REMASK_MAX_ISA; applied to oneDNN the first time it is called.
 Isa active_isa();
+// Whether int8 products may use VNNI's u8·s8 dot product (AVX-512 VNNI under the cap).
+bool has_int8_dot_product();
 
 }  // namespace remask

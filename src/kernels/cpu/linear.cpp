@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <unordered_map>
 #include <mutex>
+#include <unordered_map>
 
 #include "core/error.h"
 #include "core/pages.h"
@@ -20,9 +20,10 @@ using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 
 // int8 activations are u8 with zero point 128 where the CPU has VNNI (vpdpbusd). Without
-// it, oneDNN multiplies through 16-bit pair sums that saturate for u8 · s8, so AVX2 gets s8
-// activations and 7-bit weights, whose pair sums (2 · 128 · 63) fit.
-bool int8_has_vnni() { return active_isa() != Isa::avx2; }
+// it, oneDNN multiplies through 16-bit pair sums (vpmaddubsw) that saturate for u8 · s8, so
+// those CPUs get s8 activations (shifted to u8 inside oneDNN) and 7-bit weights, whose pair
+// sums (2 · 255 · 63 = 32130) fit.
+bool int8_has_vnni() { return has_int8_dot_product(); }
 
 dt source_type(ComputeType type) {
     if (type == ComputeType::int8) return int8_has_vnni() ? dt::u8 : dt::s8;
@@ -72,6 +73,9 @@ bool compute_type_supported(ComputeType type) {
     }
 }
 
+// Primitives kept per layer (one per row count and accumulate flag).
+constexpr size_t kMaxCachedPrimitives = 64;
+
 struct PackedLinear::Impl {
     ComputeType type;
     int64_t n = 0, k = 0;
@@ -88,6 +92,8 @@ struct PackedLinear::Impl {
         auto key = std::make_pair(m, accumulate);
         auto found = primitives.find(key);
         if (found == primitives.end()) {
+            // The LM head sees a new row count at most sampler steps: keep the cache bounded.
+            if (primitives.size() >= kMaxCachedPrimitives) primitives.clear();
             const bool fused_bias = bias && type != ComputeType::int8;
             const bool fused_sum = accumulate && type != ComputeType::int8;
             found = primitives.emplace(key, dnnl::matmul(describe(type, m, n, k, fused_bias, fused_sum,
@@ -179,8 +185,8 @@ PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
     impl->weights = dnnl::memory(packed, engine);
     // One stored part already in the compute type is read where it lies; anything else
     // goes through a plain copy of one chunk. Chunks land in views of the packed layout, so
-    // the source pages can be dropped as they are consumed; layouts that do not allow views
-    // (int8 on AVX2 carries compensation data) are packed in one piece.
+    // the source pages can be dropped as they are consumed; a layout carrying extra data
+    // over all of n (oneDNN's compensation for s8 activations) is packed in one piece.
     const DType wanted = type == ComputeType::f32 ? DType::f32 : DType::bf16;
     const bool in_place = parts.size() == 1 && type != ComputeType::int8 && parts[0].dtype == wanted;
     int64_t chunk = n;
@@ -236,10 +242,15 @@ void PackedLinear::apply(const float* x, int64_t m, float* y, bool accumulate) c
     if (m <= 0) return;
     const VectorKernels& kernels = vector_kernels();
     auto& engine = onednn_engine();
-    thread_local std::vector<uint16_t> bf16_buffer;
-    thread_local std::vector<uint8_t> u8_buffer;
-    thread_local std::vector<float> row_scales;
-    thread_local std::vector<int32_t> acc_buffer;
+    // One set of scratch buffers for the process, not per thread: a server calls forwards
+    // from many threads (one at a time), and per-thread copies of the int8 head's
+    // [rows, vocab] accumulator would add up.
+    static std::mutex scratch_mutex;
+    static std::vector<uint16_t> bf16_buffer;
+    static std::vector<uint8_t> u8_buffer;
+    static std::vector<float> row_scales;
+    static std::vector<int32_t> acc_buffer;
+    std::lock_guard<std::mutex> scratch_lock(scratch_mutex);
 
     void* source = const_cast<float*>(x);
     void* result = y;

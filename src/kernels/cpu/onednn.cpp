@@ -48,6 +48,8 @@ void strided_matmul(const MatrixView& a, const MatrixView& b, float scale, float
         std::lock_guard<std::mutex> lock(mutex);
         auto found = cache.find(key);
         if (found == cache.end()) {
+            // Decoding with a KV cache makes a new key length every token: stay bounded.
+            if (cache.size() >= 256) cache.clear();
             dnnl::primitive_attr attr;
             if (scale != 1.0f) attr.set_output_scales(0, {scale});
             dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md), attr, onednn_engine());
