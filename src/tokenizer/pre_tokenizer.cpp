@@ -9,6 +9,17 @@ namespace remask {
 
 namespace {
 
+// Every match and every stretch between matches becomes a piece, in order (HF's "Isolated").
+void split_isolated(const Regex& regex, std::string_view text, std::vector<std::string_view>& out) {
+    size_t previous = 0;
+    regex.for_each_match(text, [&](size_t start, size_t end) {
+        if (start > previous) out.push_back(text.substr(previous, start - previous));
+        if (end > start) out.push_back(text.substr(start, end - start));
+        previous = end;
+    });
+    if (previous < text.size()) out.push_back(text.substr(previous));
+}
+
 enum class SplitBehavior { removed, isolated, merged_with_previous, merged_with_next, contiguous };
 
 struct Span {
@@ -104,13 +115,7 @@ class Split : public PreTokenizer {
         if (text.empty()) return;
         // Fast path for the common case: isolated regex matches become the pieces directly.
         if (behavior_ == SplitBehavior::isolated && regex_) {
-            size_t previous = 0;
-            regex_->for_each_match(text, [&](size_t start, size_t end) {
-                if (start > previous) out.push_back(text.substr(previous, start - previous));
-                if (end > start) out.push_back(text.substr(start, end - start));
-                previous = end;
-            });
-            if (previous < text.size()) out.push_back(text.substr(previous));
+            split_isolated(*regex_, text, out);
             return;
         }
         std::vector<Span> spans;
@@ -164,13 +169,7 @@ class ByteLevelPreTokenizer : public PreTokenizer {
             out.push_back(text);
             return;
         }
-        size_t previous = 0;
-        regex_->for_each_match(text, [&](size_t start, size_t end) {
-            if (start > previous) out.push_back(text.substr(previous, start - previous));
-            if (end > start) out.push_back(text.substr(start, end - start));
-            previous = end;
-        });
-        if (previous < text.size()) out.push_back(text.substr(previous));
+        split_isolated(*regex_, text, out);
     }
 
     bool ends_with_byte_level() const override { return true; }

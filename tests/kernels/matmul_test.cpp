@@ -156,12 +156,5 @@ TEST(PackedLinear, SameInputsGiveBitIdenticalOutputs) {
     }
 }
 
-TEST(Matmul, AddBiasRowsBroadcasts) {
-    std::vector<float> y = {1, 2, 3, 4, 5, 6};
-    const float bias[3] = {10, 20, 30};
-    add_bias_rows(y.data(), 2, 3, bias);
-    EXPECT_EQ(y, (std::vector<float>{11, 22, 33, 14, 25, 36}));
-}
-
 }  // namespace
 }  // namespace remask

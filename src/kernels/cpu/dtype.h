@@ -1,8 +1,8 @@
 #pragma once
 // Element types of stored weights and the conversions to float32 that every kernel uses.
 //
-// Weights stay in their file's type (memory-mapped); kernels widen them to float32 on the
-// fly, so a 16 GB bf16 checkpoint never needs 32 GB of float32 copies.
+// Weights are read in their file's type (memory-mapped) and packed for the matrix products
+// at load (linear.h); the conversions here serve packing, lookups and the references.
 
 #include <cstdint>
 #include <cstring>

@@ -7,12 +7,6 @@
 
 namespace remask {
 
-// out[i] = silu(gate[i]) * up[i] for i < n (SwiGLU); out may alias gate or up.
-void silu_mul(const float* gate, const float* up, int64_t n, float* out);
-
-// y[i] += x[i] for i < n (residual connections).
-void add_inplace(float* y, const float* x, int64_t n);
-
 // y[i] *= factor for i < n.
 void scale_inplace(float* y, int64_t n, float factor);
 

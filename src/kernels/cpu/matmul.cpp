@@ -16,9 +16,4 @@ void matmul_nt_reference(const float* x, int64_t m, const Weight& w, float* y) {
     }
 }
 
-void add_bias_rows(float* y, int64_t m, int64_t n, const float* bias) {
-    for (int64_t i = 0; i < m; ++i)
-        for (int64_t j = 0; j < n; ++j) y[i * n + j] += bias[j];
-}
-
 }  // namespace remask

@@ -13,7 +13,4 @@ namespace remask {
 // (written): the triple loop, weights widened to float32, double accumulation.
 void matmul_nt_reference(const float* x, int64_t m, const Weight& w, float* y);
 
-// y: [m, n] += bias: [n] broadcast over rows.
-void add_bias_rows(float* y, int64_t m, int64_t n, const float* bias);
-
 }  // namespace remask
