@@ -30,6 +30,11 @@ TaskSettings read_task(TomlTable table) {
     s.val_size = table.get_int("val_size", s.val_size);
     s.test_size = table.get_int("test_size", s.test_size);
     s.seed = table.get_int("seed", s.seed);
+    s.whole_prompt = table.get_bool("whole_prompt", s.whole_prompt);
+    s.trials = table.get_int("trials", s.trials);
+    s.max_steps = table.get_int("max_steps", s.max_steps);
+    if (s.trials < 1) throw InputError(table.where("trials"), "must be at least 1 (episodes per task)");
+    if (s.max_steps < 1) throw InputError(table.where("max_steps"), "must be at least 1 (agent steps per episode)");
     require_one_of(table, "metric", s.metric, {"exact", "contains", "regex", "labels", "numeric", "judge"});
     require_non_negative(table, "train_size", s.train_size);
     require_non_negative(table, "val_size", s.val_size);
@@ -89,11 +94,13 @@ OptimizerSettings read_optimizer(TomlTable table) {
 BudgetSettings read_budget(TomlTable table) {
     BudgetSettings s;
     s.target_calls = table.get_int("target_calls", s.target_calls);
+    s.user_calls = table.get_int("user_calls", s.user_calls);
     s.dlm_forwards = table.get_int("dlm_forwards", s.dlm_forwards);
     s.tokens = table.get_int("tokens", s.tokens);
     s.usd = table.get_double("usd", s.usd);
     s.wall_s = table.get_double("wall_s", s.wall_s);
     require_non_negative(table, "target_calls", s.target_calls);
+    require_non_negative(table, "user_calls", s.user_calls);
     require_non_negative(table, "dlm_forwards", s.dlm_forwards);
     require_non_negative(table, "tokens", s.tokens);
     require_non_negative(table, "usd", s.usd);
@@ -123,6 +130,8 @@ Settings read_document(const TomlDocument& doc) {
     if (doc.has_table("judge")) s.judge = read_endpoint(doc.table("judge"));
     s.dlm = read_dlm(doc.table("dlm"));
     s.optimizer = read_optimizer(doc.table("optimizer"));
+    // tau-*: no prompt file means empty instructions, i.e. upstream's prompt exactly.
+    if (s.task.name.rfind("tau-", 0) == 0 && !doc.table("optimizer").has("prompt")) s.optimizer.prompt = "";
     s.budget = read_budget(doc.table("budget"));
     s.run = read_run(doc.table("run"));
     return s;
@@ -198,7 +207,10 @@ std::string settings_to_toml(const Settings& s) {
         << "train_size = " << s.task.train_size << "\n"
         << "val_size = " << s.task.val_size << "\n"
         << "test_size = " << s.task.test_size << "\n"
-        << "seed = " << s.task.seed << "\n\n";
+        << "seed = " << s.task.seed << "\n"
+        << "whole_prompt = " << (s.task.whole_prompt ? "true" : "false") << "\n"
+        << "trials = " << s.task.trials << "\n"
+        << "max_steps = " << s.task.max_steps << "\n\n";
     write_endpoint(out, "target", s.target);
     if (s.user) write_endpoint(out, "user", *s.user);
     if (s.rewriter) write_endpoint(out, "rewriter", *s.rewriter);
@@ -226,6 +238,7 @@ std::string settings_to_toml(const Settings& s) {
         << "prompt = " << quoted(s.optimizer.prompt) << "\n\n";
     out << "[budget]\n"
         << "target_calls = " << s.budget.target_calls << "\n"
+        << "user_calls = " << s.budget.user_calls << "\n"
         << "dlm_forwards = " << s.budget.dlm_forwards << "\n"
         << "tokens = " << s.budget.tokens << "\n"
         << "usd = " << s.budget.usd << "\n"

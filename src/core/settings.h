@@ -19,6 +19,9 @@ struct TaskSettings {
     int64_t val_size = 100;
     int64_t test_size = 0;
     int64_t seed = 0;
+    bool whole_prompt = false;  // tau-*: false = only the "## Instructions" section is rewritten
+    int64_t trials = 1;         // tau-*: episodes per task when scoring
+    int64_t max_steps = 30;     // tau-*: agent steps per episode
 };
 
 // [target], [user], [rewriter] and [judge]: a chat model behind an endpoint or in-process.
@@ -65,6 +68,7 @@ struct OptimizerSettings {
 
 struct BudgetSettings {
     int64_t target_calls = 400;
+    int64_t user_calls = 0;  // simulated-user calls (tau-*)
     int64_t dlm_forwards = 0;
     int64_t tokens = 0;
     double usd = 0.0;

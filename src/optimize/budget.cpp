@@ -6,6 +6,7 @@ namespace remask::optimize {
 
 std::string Budget::exhausted(const Spend& s, double wall_s) const {
     if (caps_.target_calls > 0 && s.target_calls >= caps_.target_calls) return "target_calls";
+    if (caps_.user_calls > 0 && s.user_calls >= caps_.user_calls) return "user_calls";
     if (caps_.dlm_forwards > 0 && s.dlm_forwards >= caps_.dlm_forwards) return "dlm_forwards";
     if (caps_.tokens > 0 && s.tokens >= caps_.tokens) return "tokens";
     if (caps_.usd > 0 && s.usd >= caps_.usd) return "usd";
@@ -15,6 +16,10 @@ std::string Budget::exhausted(const Spend& s, double wall_s) const {
 
 bool Budget::allows_target_calls(const Spend& s, int64_t more) const {
     return caps_.target_calls <= 0 || s.target_calls + more <= caps_.target_calls;
+}
+
+bool Budget::allows_user_calls(const Spend& s, int64_t more) const {
+    return caps_.user_calls <= 0 || s.user_calls + more <= caps_.user_calls;
 }
 
 nlohmann::json to_json(const Spend& s) {

@@ -42,9 +42,13 @@ class DlmProposer : public Proposer {
             batch.spend.dlm_forwards += scored.forward_passes;
             scores = std::move(scored.scores);
         }
-        MaskedPrompt masked = build_masked_prompt(
-            tokens, plan_->choose(tokens, rng, plan_->needs_scores() ? &scores : nullptr), o_.mask,
-            d_.splitter);
+        std::vector<MaskInterval> spans =
+            plan_->choose(tokens, rng, plan_->needs_scores() ? &scores : nullptr);
+        // A prompt that is all <keep> (a τ prompt with empty instructions) has nothing to
+        // mask: open insertion slots at its end, so the DLM can write the first text.
+        if (spans.empty() && tokens.free_count() == 0)
+            spans.push_back({tokens.pieces.size(), tokens.pieces.size(), 0});
+        MaskedPrompt masked = build_masked_prompt(tokens, spans, o_.mask, d_.splitter);
         batch.detail["mask_plan"] = plan_->name();
         batch.detail["masked_tokens"] = masked.masked_tokens;
         batch.detail["spans"] = masked.intervals.size();

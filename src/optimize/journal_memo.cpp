@@ -20,8 +20,10 @@ std::string proposal_key(int64_t iteration, const std::string& parent_prompt,
 }
 
 nlohmann::json to_json(const Trace& t) {
-    return {{"id", t.example_id}, {"input", t.input}, {"expected", t.expected},
-            {"reply", t.reply},   {"score", t.score}, {"feedback", t.feedback}};
+    nlohmann::json j = {{"id", t.example_id}, {"input", t.input}, {"expected", t.expected},
+                        {"reply", t.reply},   {"score", t.score}, {"feedback", t.feedback}};
+    if (!t.trial_scores.empty()) j["trials"] = t.trial_scores;
+    return j;
 }
 
 Trace trace_from_json(const nlohmann::json& j) {
@@ -32,6 +34,9 @@ Trace trace_from_json(const nlohmann::json& j) {
     t.reply = j.value("reply", std::string());
     t.score = j.value("score", 0.0);
     t.feedback = j.value("feedback", std::string());
+    if (j.contains("trials") && j["trials"].is_array())
+        for (const auto& v : j["trials"])
+            if (v.is_number()) t.trial_scores.push_back(v.get<double>());
     return t;
 }
 

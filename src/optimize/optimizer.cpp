@@ -117,6 +117,9 @@ std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<s
         if (capped && !budget_.allows_target_calls(
                           spent_, parts_.evaluator->max_target_calls(rendered, misses)))
             throw BudgetStop{"target_calls"};
+        if (capped && !budget_.allows_user_calls(
+                          spent_, parts_.evaluator->max_user_calls(rendered, misses)))
+            throw BudgetStop{"user_calls"};
         Spend before = parts_.evaluator->spent();
         std::vector<Trace> traces = parts_.evaluator->evaluate(rendered, misses);
         Spend delta = parts_.evaluator->spent() - before;
@@ -187,10 +190,14 @@ void Loop::start_fresh(const std::string& initial_prompt) {
     std::vector<Trace> traces;
     try {
         traces = evaluate(c0.prompt, val_, "val", c0.id, 0, true);
-    } catch (const BudgetStop&) {
-        throw UsageError("[budget] target_calls",
+    } catch (const BudgetStop& stop) {
+        throw UsageError("[budget] " + stop.reason,
                          "too small to score the initial prompt on the validation split (" +
-                             std::to_string(val_.size()) + " examples)");
+                             std::to_string(val_.size()) + " examples, at most " +
+                             std::to_string(stop.reason == "user_calls"
+                                                ? parts_.evaluator->max_user_calls(render_for_target(c0.prompt), val_)
+                                                : parts_.evaluator->max_target_calls(render_for_target(c0.prompt), val_)) +
+                             " calls)");
     }
     for (const Trace& t : traces) c0.val_scores[t.example_id] = t.score;
     c0.val = mean_score(c0.val_scores);

@@ -17,7 +17,7 @@
 // instead of repeating it; since each iteration's randomness derives from (seed, iteration)
 // alone, a resumed run ends exactly as an uninterrupted one (given deterministic parts).
 //
-// Budget: the target-call cap covers the search (initial validation, minibatches,
+// Budget: the target-call cap (and the simulated-user cap) covers the search (initial validation, minibatches,
 // validation of accepted children) and is never crossed (checked before each evaluation
 // with PromptEvaluator::max_target_calls). The final test scoring comes after the search
 // and is not capped; its calls are in summary.json like all others.

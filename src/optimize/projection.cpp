@@ -13,7 +13,8 @@ Projection project_run(const ProjectionInputs& in) {
         std::min<int64_t>(s.optimizer.minibatch, static_cast<int64_t>(in.train)));
     const double k = static_cast<double>(s.optimizer.candidates);
     const double v = static_cast<double>(in.val);
-    const double per_iteration = b + k * b + in.acceptance_rate * k * v;
+    const double cpe = in.target_calls_per_example;
+    const double per_iteration = (b + k * b + in.acceptance_rate * k * v) * cpe;
     const bool dlm = s.optimizer.proposer == "dlm" || s.optimizer.proposer == "dlm-blind";
     const double forwards_per_iteration =
         dlm ? static_cast<double>(s.dlm.steps) + (s.optimizer.mask_plan == "confidence" ? 4.0 : 0.0)
@@ -23,7 +24,10 @@ Projection project_run(const ProjectionInputs& in) {
     double iterations = -1;
     auto bound = [&](double n) { iterations = iterations < 0 ? n : std::min(iterations, n); };
     if (s.budget.target_calls > 0)
-        bound(std::max(0.0, (s.budget.target_calls - v) / per_iteration));
+        bound(std::max(0.0, (s.budget.target_calls - v * cpe) / per_iteration));
+    const double user_per_iteration = per_iteration / cpe * in.user_calls_per_example;
+    if (s.budget.user_calls > 0 && in.user_calls_per_example > 0)
+        bound(std::max(0.0, (s.budget.user_calls - v * in.user_calls_per_example) / user_per_iteration));
     if (s.budget.dlm_forwards > 0 && forwards_per_iteration > 0)
         bound(static_cast<double>(s.budget.dlm_forwards) / forwards_per_iteration);
     if (s.budget.wall_s > 0 && in.forward_ms > 0 && forwards_per_iteration > 0)
@@ -35,8 +39,17 @@ Projection project_run(const ProjectionInputs& in) {
     const double its = std::max<double>(0, static_cast<double>(p.iterations));
     p.target_calls_search = s.budget.target_calls > 0
                                 ? s.budget.target_calls
-                                : static_cast<int64_t>(std::ceil(v + its * per_iteration));
-    p.target_calls_test = static_cast<int64_t>(2 * in.test);
+                                : static_cast<int64_t>(std::ceil(v * cpe + its * per_iteration));
+    p.target_calls_test = static_cast<int64_t>(std::ceil(2 * static_cast<double>(in.test) * cpe));
+    if (in.user_calls_per_example > 0) {
+        const double estimate = v * in.user_calls_per_example + its * user_per_iteration;
+        p.user_calls_search = s.budget.user_calls > 0
+                                  ? std::min<int64_t>(s.budget.user_calls, static_cast<int64_t>(std::ceil(estimate)))
+                                  : static_cast<int64_t>(std::ceil(estimate));
+        p.user_calls_test =
+            static_cast<int64_t>(std::ceil(2 * static_cast<double>(in.test) * in.user_calls_per_example));
+    }
+    p.notes = in.notes;
     p.rewriter_calls = s.optimizer.proposer == "ar-rewrite" ? static_cast<int64_t>(its * k) : 0;
     p.dlm_forwards = static_cast<int64_t>(its * forwards_per_iteration);
     p.dlm_seconds = p.dlm_forwards * in.forward_ms / 1000.0;
@@ -58,6 +71,14 @@ Projection project_run(const ProjectionInputs& in) {
         usd += p.rewriter_calls *
                (r_in * r.price_input_per_mtok + r_out * r.price_output_per_mtok) / 1e6;
     }
+    if (in.user_calls_per_example > 0) {
+        // The simulated user sees its instruction and the conversation so far, not the policy.
+        const EndpointSettings u = s.user.value_or(s.target);
+        const double u_in = 600, u_out = 30;
+        const double user_calls = static_cast<double>(p.user_calls_search + p.user_calls_test);
+        tokens += user_calls * (u_in + u_out);
+        usd += user_calls * (u_in * u.price_input_per_mtok + u_out * u.price_output_per_mtok) / 1e6;
+    }
     p.tokens = static_cast<int64_t>(tokens);
     p.usd = usd;
     return p;
@@ -74,6 +95,9 @@ std::string Projection::text() const {
         << "\n"
         << "  target calls    " << target_calls_search << " for the search + " << target_calls_test
         << " for the test split\n";
+    if (user_calls_search > 0 || user_calls_test > 0)
+        out << "  user calls      ~" << user_calls_search << " for the search + ~" << user_calls_test
+            << " for the test split (simulated user)\n";
     if (rewriter_calls > 0) out << "  rewriter calls  ~" << rewriter_calls << "\n";
     out << "  tokens          ~" << tokens << "\n"
         << "  money           ~$" << usd_text << "\n";
@@ -83,6 +107,7 @@ std::string Projection::text() const {
             out << " (~" << static_cast<int64_t>(std::ceil(dlm_seconds)) << " s of DLM time)";
         out << "\n";
     }
+    for (const std::string& note : notes) out << "  note: " << note << "\n";
     return out.str();
 }
 
@@ -90,6 +115,8 @@ nlohmann::json Projection::to_json() const {
     return {{"iterations", iterations},
             {"target_calls_search", target_calls_search},
             {"target_calls_test", target_calls_test},
+            {"user_calls_search", user_calls_search},
+            {"user_calls_test", user_calls_test},
             {"rewriter_calls", rewriter_calls},
             {"dlm_forwards", dlm_forwards},
             {"tokens", tokens},

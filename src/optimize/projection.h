@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/settings.h"
 
@@ -21,17 +22,25 @@ struct ProjectionInputs {
     double input_tokens_per_example = 100;  // the example text the target sees
     double output_tokens_per_call = 32;     // what it answers (<= [target] max_tokens)
     double acceptance_rate = 0.25;          // share of children scored on validation
+    // Multi-turn tasks (tau-*): target and simulated-user calls per example (all trials of
+    // one task), estimated; 0 user calls = a task without a simulated user.
+    double target_calls_per_example = 1;
+    double user_calls_per_example = 0;
+    std::vector<std::string> notes;  // printed under the figures (assumptions, who plays the user)
 };
 
 struct Projection {
     int64_t iterations = 0;           // estimated; -1 = not bounded by any cap
     int64_t target_calls_search = 0;  // at most this (the cap), or the estimate
     int64_t target_calls_test = 0;    // initial and best on the test split
+    int64_t user_calls_search = 0;    // simulated-user calls (tau-*), estimated or the cap
+    int64_t user_calls_test = 0;
     int64_t rewriter_calls = 0;
     int64_t dlm_forwards = 0;
     int64_t tokens = 0;
     double usd = 0;
     double dlm_seconds = 0;
+    std::vector<std::string> notes;
     std::string text() const;  // multi-line, for a person
     nlohmann::json to_json() const;
 };

@@ -41,6 +41,15 @@ class PromptEvaluator {
         (void)system_prompt;
         return static_cast<int64_t>(example_ids.size());
     }
+
+    // The same bound for simulated-user calls ([budget] user_calls); 0 for tasks without a
+    // simulated user.
+    virtual int64_t max_user_calls(const std::string& system_prompt,
+                                   const std::vector<std::string>& example_ids) {
+        (void)system_prompt;
+        (void)example_ids;
+        return 0;
+    }
 };
 
 }  // namespace remask::optimize

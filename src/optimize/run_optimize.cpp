@@ -1,5 +1,6 @@
 #include "optimize/run_optimize.h"
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <istream>
@@ -8,6 +9,9 @@
 
 #include "optimize/projection.h"
 #include "optimize/sweep.h"
+#include "optimize/tau_evaluator.h"
+#include "optimize/tau_prompt.h"
+#include "tasks/tau/domain.h"
 
 namespace fs = std::filesystem;
 
@@ -38,7 +42,8 @@ Parts build_parts(const Settings& s, const Wiring& w) {
     return p;
 }
 
-std::string read_prompt(const Settings& s) {
+// The [optimizer] prompt file's text and the path it was found at.
+std::pair<std::string, std::string> read_prompt_file(const Settings& s) {
     std::string path = s.optimizer.prompt;
     if (!fs::exists(path) && !s.source_file.empty() && fs::path(path).is_relative()) {
         fs::path beside = fs::path(s.source_file).parent_path() / path;
@@ -49,7 +54,20 @@ std::string read_prompt(const Settings& s) {
             s.source_file.empty() ? "[optimizer] prompt" : s.source_file + ": [optimizer] prompt",
             "no file '" + s.optimizer.prompt +
                 "' (relative paths: from the working folder or the config's folder)");
-    std::string prompt = read_text_file(path);
+    return {read_text_file(path), path};
+}
+
+std::string read_prompt(const Settings& s) {
+    if (is_tau_task(s.task.name)) {
+        // The file holds the instructions; "" = none (upstream's prompt exactly).
+        std::string instructions = s.optimizer.prompt.empty() ? "" : read_prompt_file(s).first;
+        split_keep_regions(instructions, s.optimizer.prompt);
+        std::string prompt = tau_initial_prompt(tau::load_tau_domain(s.task.name), instructions,
+                                                s.task.whole_prompt);
+        split_keep_regions(prompt, "the tau initial prompt");
+        return prompt;
+    }
+    auto [prompt, path] = read_prompt_file(s);
     split_keep_regions(prompt, path);
     if (render_for_target(prompt).find_first_not_of(" \t\r\n") == std::string::npos)
         throw InputError(path, "the initial prompt is empty");
@@ -75,6 +93,45 @@ std::string first_difference(const std::string& a, const std::string& b) {
     }
 }
 
+// τ episodes, as an estimate for the projection: GPT-4o-mini on τ-bench takes about this
+// many agent steps and user turns per episode (upstream's trajectories), never more than
+// max_steps; each agent call carries the tool schemas and the conversation so far.
+constexpr double kTauAgentStepsEstimate = 9;
+constexpr double kTauUserTurnsEstimate = 4;
+
+void add_tau_estimates(const Settings& s, ProjectionInputs& in) {
+    const double steps = std::min<double>(kTauAgentStepsEstimate, static_cast<double>(s.task.max_steps));
+    const double turns = std::min<double>(kTauUserTurnsEstimate, steps + 1);
+    const double trials = static_cast<double>(s.task.trials);
+    in.target_calls_per_example = steps * trials;
+    in.user_calls_per_example = turns * trials;
+    in.input_tokens_per_example = 2500;  // tool schemas (~1500) and an average conversation
+    in.output_tokens_per_call = 60;
+    std::ostringstream note;
+    note << "episode length is an estimate: ~" << steps << " agent steps and ~" << turns
+         << " user turns per episode (at most " << s.task.max_steps << " steps), " << s.task.trials
+         << " trial(s) per task; the cap check uses the bound " << s.task.trials * s.task.max_steps
+         << " target calls per task";
+    in.notes.push_back(note.str());
+    in.notes.push_back(s.user ? "the simulated user is [user] (" + s.user->model + ")"
+                              : "no [user] table: the target's endpoint (" + s.target.model +
+                                    ") plays the simulated user, as `remask eval` does");
+}
+
+// A τ prompt must leave room for rewriting under max_prompt_tokens: the policy is part of
+// the prompt in both modes, so a small cap would turn every child away as too long.
+void check_prompt_fits(const Settings& s, const std::string& prompt, const TokenSplitter& splitter) {
+    if (!is_tau_task(s.task.name) || s.optimizer.max_prompt_tokens <= 0) return;
+    const size_t tokens = count_prompt_tokens(prompt, splitter);
+    if (tokens + 64 <= static_cast<size_t>(s.optimizer.max_prompt_tokens)) return;
+    const size_t suggestion = (tokens + 512 + 255) / 256 * 256;
+    throw InputError(s.source_file + ": [optimizer] max_prompt_tokens",
+                     std::to_string(s.optimizer.max_prompt_tokens) + " does not fit the initial prompt (" +
+                         std::to_string(tokens) + " tokens, the " + s.task.name +
+                         " policy included) with room to rewrite; set max_prompt_tokens = " +
+                         std::to_string(suggestion) + " or more");
+}
+
 Projection projection_for(const Settings& s, const Wiring& w) {
     Parts p = build_parts(s, w);
     ProjectionInputs in;
@@ -82,7 +139,10 @@ Projection projection_for(const Settings& s, const Wiring& w) {
     in.train = p.evaluator->split("train").size();
     in.val = p.evaluator->split("val").size();
     in.test = p.evaluator->split("test").size();
-    in.prompt_tokens = count_prompt_tokens(read_prompt(s), p.splitter);
+    const std::string prompt = read_prompt(s);
+    check_prompt_fits(s, prompt, p.splitter);
+    in.prompt_tokens = count_prompt_tokens(prompt, p.splitter);
+    if (is_tau_task(s.task.name)) add_tau_estimates(s, in);
     in.forward_ms = w.forward_ms ? w.forward_ms(s) : 0.0;
     return project_run(in);
 }

@@ -15,6 +15,7 @@
 #include "model/model.h"
 #include "optimize/dlm_infillers.h"
 #include "optimize/task_evaluator.h"
+#include "optimize/tau_evaluator.h"
 #include "tokenizer/tokenizer.h"
 
 namespace remask::optimize {
@@ -62,6 +63,7 @@ Wiring default_wiring() {
     auto accounting = std::make_shared<Accounting>();
 
     w.evaluator = [accounting](const Settings& settings) -> std::unique_ptr<PromptEvaluator> {
+        if (is_tau_task(settings.task.name)) return std::make_unique<TauPromptEvaluator>(settings, accounting);
         return std::make_unique<TaskPromptEvaluator>(settings, accounting);
     };
     w.infiller = [load_dlm](const Settings& settings) -> std::unique_ptr<SpanInfiller> {

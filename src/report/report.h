@@ -10,6 +10,8 @@
 //   #lineage     the tree of pooled candidates, with rejected children counted
 //   #diffs       each accepted edit as a highlighted span diff against its parent
 //   #examples    per validation example: initial vs best, wins and losses
+//   #tau         τ-bench runs only: per-task reward, initial vs best, on validation and
+//                test (wins, losses), pass^k when trials > 1, one episode that changed
 //   #cost        calls, DLM forwards, tokens, money, wall time
 //
 //   std::string path = remask::report::write_report("runs/sst2-20260101-120000");

@@ -25,7 +25,7 @@ std::string rubric_text(const std::string& rubric) {
 
 }  // namespace
 
-std::vector<std::string> known_task_names() { return {"sst2", "sst5", "jsonl"}; }
+std::vector<std::string> known_task_names() { return {"sst2", "sst5", "jsonl", "tau-retail", "tau-airline"}; }
 
 std::unique_ptr<Task> make_task(const TaskSettings& settings, const TaskContext& context) {
     const std::string data_dir = resolve_data_dir(context.data_dir);
@@ -41,6 +41,10 @@ std::unique_ptr<Task> make_task(const TaskSettings& settings, const TaskContext&
         return std::make_unique<JsonlTask>(settings.data, parse_jsonl_metric(settings.metric),
                                            std::move(options), context.judge);
     }
+    if (settings.name == "tau-retail" || settings.name == "tau-airline")
+        throw InputError("task '" + settings.name + "'",
+                         "a multi-turn task, not a per-example Task: `remask eval --task " + settings.name +
+                             "` and `remask optimize` run it (src/tasks/tau/)");
     std::string known;
     for (const auto& name : known_task_names()) known += (known.empty() ? "" : ", ") + name;
     throw InputError("task '" + settings.name + "'", "unknown task: use one of " + known);

@@ -28,7 +28,8 @@ struct TaskContext {
 // jsonl rubric is settings.rubric: the text itself, or a file holding it when that file exists.
 std::unique_ptr<Task> make_task(const TaskSettings& settings, const TaskContext& context = {});
 
-// Names make_task accepts today.
+// Task names remask knows. make_task builds the per-example ones; tau-retail and
+// tau-airline are multi-turn (src/tasks/tau/) and make_task refuses them with a clear line.
 std::vector<std::string> known_task_names();
 
 }  // namespace remask

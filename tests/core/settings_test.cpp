@@ -95,3 +95,36 @@ TEST(Settings, ResolvedTomlRoundTrips) {
 
 }  // namespace
 }  // namespace remask
+
+namespace remask {
+namespace {
+
+TEST(Settings, TauTaskKeysAndUserCallCap) {
+    Settings s = parse_settings(
+        "[task]\nname = \"tau-airline\"\nwhole_prompt = true\ntrials = 3\nmax_steps = 12\n[budget]\nuser_calls = 90\n",
+        "tau.toml");
+    EXPECT_TRUE(s.task.whole_prompt);
+    EXPECT_EQ(s.task.trials, 3);
+    EXPECT_EQ(s.task.max_steps, 12);
+    EXPECT_EQ(s.budget.user_calls, 90);
+    EXPECT_EQ(s.optimizer.prompt, "") << "tau tasks start from upstream's prompt unless a prompt is given";
+    Settings again = parse_settings(settings_to_toml(s), "resolved.toml");
+    EXPECT_EQ(settings_to_toml(again), settings_to_toml(s));
+    EXPECT_EQ(again.optimizer.prompt, "");
+    EXPECT_EQ(parse_settings("", "empty.toml").optimizer.prompt, "prompts/sst2.txt");
+}
+
+TEST(Settings, TauTrialsAndStepsMustBePositive) {
+    for (const char* text : {"[task]\nname = \"tau-retail\"\ntrials = 0\n", "[task]\nmax_steps = 0\n"}) {
+        try {
+            parse_settings(text, "bad.toml");
+            ADD_FAILURE() << "no error for " << text;
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("bad.toml"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("[task]"), std::string::npos) << e.what();
+        }
+    }
+}
+
+}  // namespace
+}  // namespace remask

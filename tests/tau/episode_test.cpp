@@ -56,6 +56,7 @@ ChatMessage call(const std::string& name, const std::string& arguments, const st
 TauTask cancel_task() {
     TauTask task;
     task.index = 7;
+    task.id = "retail/test/7";
     task.user_id = "ann_1";
     task.instruction = "You are Ann Lee (ann.lee@example.com). Cancel order #W1: you no longer need it.";
     task.actions = {{"find_user_id_by_email", {{"email", "ann.lee@example.com"}}},
@@ -217,6 +218,7 @@ TEST(TauRunner, TranscriptsAndResume) {
     for (int i = 0; i < 3; ++i) {
         TauTask task;
         task.index = i;
+        task.id = "retail/test/" + std::to_string(i);
         task.instruction = "task " + std::to_string(i);
         task.outputs = {"120.5"};
         options.tasks.push_back(task);
@@ -242,11 +244,13 @@ TEST(TauRunner, TranscriptsAndResume) {
 
     auto finished = load_finished_episodes(path, domain.name, first.episodes[0].prompt_hash);
     EXPECT_EQ(finished.size(), 5u);
-    EXPECT_EQ(finished.count({1, 1}), 0u);
+    EXPECT_EQ(finished.count({"retail/test/1", 1}), 0u);
+    EXPECT_EQ(finished.count({"retail/test/1", 0}), 1u);
     std::ifstream in(path);
     std::string line;
     std::getline(in, line);
     Json record = Json::parse(line);
+    EXPECT_EQ(record["id"].get<std::string>().rfind("retail/test/", 0), 0u) << record["id"];
     for (const char* key : {"id", "input", "expected", "reply", "parsed", "score", "feedback", "tokens_in", "tokens_out", "cached"}) {
         EXPECT_TRUE(record.contains(key)) << key;
     }

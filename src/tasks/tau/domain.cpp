@@ -46,13 +46,15 @@ const Json& field(const Json& object, const char* key, const fs::path& path) {
     return object.at(key);
 }
 
-std::vector<TauTask> read_tasks(const fs::path& path) {
+// id_prefix: "retail/dev/" and the like; a task's id is the prefix and its index.
+std::vector<TauTask> read_tasks(const fs::path& path, const std::string& id_prefix) {
     Json file = read_json(path);
     std::vector<TauTask> tasks;
     int index = 0;
     for (const auto& record : field(file, "tasks", path)) {
         TauTask task;
         task.index = index++;
+        task.id = id_prefix + std::to_string(task.index);
         try {
             task.user_id = record.at("user_id").get<std::string>();
             task.instruction = record.at("instruction").get<std::string>();
@@ -167,10 +169,11 @@ TauDomain read_tau_domain(const std::string& name, const std::string& data_dir) 
     for (const auto& table : tables) out.initial_data[table] = read_json(folder / (table + ".json"));
     if (domain == "retail") {
         for (const char* split : {"train", "dev", "test"}) {
-            out.task_files[split] = read_tasks(folder / (std::string("tasks_") + split + ".json"));
+            out.task_files[split] =
+                read_tasks(folder / (std::string("tasks_") + split + ".json"), "retail/" + std::string(split) + "/");
         }
     } else {
-        out.task_files["all"] = read_tasks(folder / "tasks_test.json");
+        out.task_files["all"] = read_tasks(folder / "tasks_test.json", "airline/all/");
     }
 
     attach_tools(out, root, domain);

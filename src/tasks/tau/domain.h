@@ -26,6 +26,9 @@ struct TauAction {
 
 struct TauTask {
     int index = 0;  // position in the upstream task list of its split file
+    // Unique across splits: "retail/dev/7", "airline/all/12" (domain / task file / index).
+    // Transcripts, `remask eval --out` and the optimizer's example ids use it.
+    std::string id;
     std::string user_id;
     std::string instruction;
     std::vector<TauAction> actions;    // ground truth, in order

@@ -109,6 +109,7 @@ EpisodeResult run_episode(const TauTask& task, const std::string& system_prompt,
     EpisodeResult result;
     result.domain = domain.name;
     result.task_index = task.index;
+    result.task_id = task.id;
     result.trial = options.trial;
     result.prompt_hash = sha256_hex(system_prompt).substr(0, 16);
     env.reset();

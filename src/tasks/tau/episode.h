@@ -41,6 +41,7 @@ struct ModelUse {
 struct EpisodeResult {
     std::string domain;  // "tau-retail" | "tau-airline"
     int task_index = 0;
+    std::string task_id;  // TauTask::id ("retail/dev/7")
     int trial = 0;
     double reward = 0;
     bool database_ok = false;

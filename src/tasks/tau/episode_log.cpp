@@ -34,6 +34,7 @@ Json episode_to_json(const EpisodeResult& episode) {
     for (const auto& [output, said] : episode.outputs) outputs.push_back(Json{{"output", output}, {"said", said}});
     return Json{{"domain", episode.domain},
                 {"task_index", episode.task_index},
+                {"task_id", episode.task_id},
                 {"trial", episode.trial},
                 {"reward", episode.reward},
                 {"database_ok", episode.database_ok},
@@ -51,6 +52,7 @@ EpisodeResult episode_from_json(const Json& record) {
     EpisodeResult episode;
     episode.domain = record.at("domain").get<std::string>();
     episode.task_index = record.at("task_index").get<int>();
+    episode.task_id = record.value("task_id", std::string());  // older transcripts lack it
     episode.trial = record.at("trial").get<int>();
     episode.reward = record.at("reward").get<double>();
     episode.database_ok = record.at("database_ok").get<bool>();
@@ -78,7 +80,7 @@ EpisodeLog::EpisodeLog(const std::string& path) : path_(path) {
 void EpisodeLog::append(const EpisodeResult& episode, const TauTask& task) {
     if (path_.empty()) return;
     Json record = Json::object();
-    record["id"] = std::to_string(episode.task_index) + "/" + std::to_string(episode.trial);
+    record["id"] = episode.task_id + "/" + std::to_string(episode.trial);
     record["input"] = task.instruction;
     Json expected_actions = Json::array();
     for (const auto& action : task.actions) expected_actions.push_back(Json{{"name", action.name}, {"kwargs", action.kwargs}});
@@ -123,7 +125,8 @@ std::map<EpisodeKey, EpisodeResult> load_finished_episodes(const std::string& pa
             EpisodeResult episode = episode_from_json(record);
             if (episode.domain != domain) continue;
             if (!prompt_hash.empty() && episode.prompt_hash != prompt_hash) continue;
-            EpisodeKey key{episode.task_index, episode.trial};
+            if (episode.task_id.empty()) continue;  // written before task ids: runs again
+            EpisodeKey key{episode.task_id, episode.trial};
             out[key] = std::move(episode);
         } catch (const Json::exception& error) {
             throw InputError(path + ":" + std::to_string(i + 1), std::string("not an episode record: ") + error.what());

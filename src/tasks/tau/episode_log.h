@@ -16,7 +16,7 @@
 
 namespace remask::tau {
 
-using EpisodeKey = std::pair<int, int>;  // (task index, trial)
+using EpisodeKey = std::pair<std::string, int>;  // (task id, trial)
 
 class EpisodeLog {
 public:
@@ -32,7 +32,8 @@ private:
 };
 
 // Finished episodes in path for this domain and prompt (prompt_hash as in EpisodeResult;
-// "" = any prompt), keyed by (task index, trial); a later line wins. A missing file is an
+// "" = any prompt), keyed by (task id, trial); a later line wins; lines without a task id
+// (written before ids existed) are skipped, so those episodes run again. A missing file is an
 // empty map; a torn last line (a crash mid-write) is skipped; any other bad line is an
 // InputError naming the file and line.
 std::map<EpisodeKey, EpisodeResult> load_finished_episodes(const std::string& path, const std::string& domain,

@@ -44,7 +44,7 @@ TauRunResult run_tau_episodes(const TauDomain& domain, const TauRunOptions& opti
     std::vector<EpisodeResult> done;
     for (const auto& task : options.tasks) {
         for (int trial = 0; trial < options.trials; ++trial) {
-            auto it = finished.find({task.index, trial});
+            auto it = finished.find({task.id, trial});
             if (it != finished.end()) {
                 done.push_back(it->second);
                 ++result.resumed;
