@@ -42,13 +42,13 @@ class DlmProposer : public Proposer {
             batch.spend.dlm_forwards += scored.forward_passes;
             scores = std::move(scored.scores);
         }
-        std::vector<MaskInterval> spans =
+        std::vector<MaskInterval> chosen =
             plan_->choose(tokens, rng, plan_->needs_scores() ? &scores : nullptr);
         // A prompt that is all <keep> (a τ prompt with empty instructions) has nothing to
         // mask: open insertion slots at its end, so the DLM can write the first text.
-        if (spans.empty() && tokens.free_count() == 0)
-            spans.push_back({tokens.pieces.size(), tokens.pieces.size(), 0});
-        MaskedPrompt masked = build_masked_prompt(tokens, spans, o_.mask, d_.splitter);
+        if (chosen.empty() && tokens.free_count() == 0)
+            chosen.push_back({tokens.pieces.size(), tokens.pieces.size(), 0});
+        MaskedPrompt masked = build_masked_prompt(tokens, chosen, o_.mask, d_.splitter);
         batch.detail["mask_plan"] = plan_->name();
         batch.detail["masked_tokens"] = masked.masked_tokens;
         batch.detail["spans"] = masked.intervals.size();
