@@ -18,7 +18,7 @@ struct Trace {
     double score = 0.0;    // in [0, 1]; 1 = fully correct
     std::string feedback;  // why it got that score ("expected `positive`, answered `negative`")
     // Multi-trial tasks (tau-* with trials > 1): each trial's score; `score` is their mean.
-    std::vector<double> trial_scores;
+    std::vector<double> trial_scores = {};
 };
 
 // Spending, counted as INTERFACES.md "What counts as a call" says: only calls that got an

@@ -281,9 +281,10 @@ TEST(TauOptimize, FailingUserEndpointIsOneClearLineAndTheRunResumes) {
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
     json summary = json::parse(read_text_file((run / "summary.json").string()));
     EXPECT_GE(summary["best"]["val"].get<double>(), 0.8);
-    // usd covers both kinds: agent calls at [target] prices, user calls at [user] prices
+    // usd covers both kinds: agent (and rewriter) calls at [target] prices, user calls at [user] prices
     // (the scripted server reports 20 prompt and 5 completion tokens per call).
-    const double expected_usd = summary["calls"]["target"].get<int>() * (20 * 0.15 + 5 * 0.60) / 1e6 +
+    const double expected_usd = (summary["calls"]["target"].get<int>() + summary["calls"]["rewriter"].get<int>()) *
+                                    (20 * 0.15 + 5 * 0.60) / 1e6 +
                                 summary["calls"]["user"].get<int>() * (20 * 1.0 + 5 * 2.0) / 1e6;
     EXPECT_NEAR(summary["usd"].get<double>(), expected_usd, 1e-9) << summary.dump();
 }
