@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -155,12 +156,9 @@ void expect_improves(const std::string& proposer) {
 TEST(TauOptimize, ArRewriteLiftsTheRewardFromTheTraces) { expect_improves("ar-rewrite"); }
 TEST(TauOptimize, DlmLiftsTheRewardFromTheTraces) { expect_improves("dlm"); }
 
-size_t count_lines(const fs::path& path) {
-    std::ifstream in(path);
-    return static_cast<size_t>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
-}
-
-void run_and_kill(const std::vector<std::string>& args, const fs::path& events_file, size_t events) {
+// Runs `remask optimize` in the background and SIGKILLs it once `due()` holds (polled), so
+// it dies in the middle of an evaluation batch; false when it finished first.
+bool run_and_kill(const std::vector<std::string>& args, const std::function<bool()>& due) {
     const char* bin = std::getenv("REMASK_BIN");
     pid_t pid = fork();
     if (pid == 0) {
@@ -175,13 +173,14 @@ void run_and_kill(const std::vector<std::string>& args, const fs::path& events_f
     }
     int status = 0;
     while (waitpid(pid, &status, WNOHANG) == 0) {
-        if (count_lines(events_file) >= events) {
+        if (due()) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            return;
+            return true;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    return false;
 }
 
 TEST(TauOptimize, KilledRunResumesWithTheSameResultAndPaysNoEpisodeTwice) {
@@ -194,28 +193,37 @@ TEST(TauOptimize, KilledRunResumesWithTheSameResultAndPaysNoEpisodeTwice) {
         {"optimize", write_tau_config(reference_dir, c), "--yes", "--run-dir", reference_run.string()});
     ASSERT_EQ(reference.exit_code, 0) << reference.err;
     const json reference_summary = json::parse(read_text_file((reference_run / "summary.json").string()));
-    const int reference_paid = reference_server.calls("agent") + reference_server.calls("user");
-    const size_t total_events = count_lines(reference_run / "events.jsonl");
-    ASSERT_GT(total_events, 6u);
+    const int reference_agent = reference_server.calls("agent");
+    const int reference_paid = reference_agent + reference_server.calls("user");
+    ASSERT_GT(reference_agent, 20);
 
-    for (size_t kill_at : {size_t{3}, total_events / 2, total_events - 2}) {
+    // Killed after a quarter, a half and three quarters of the agent calls: inside a batch
+    // of episodes, some of them finished and not yet journaled.
+    for (int kill_at : {reference_agent / 4, reference_agent / 2, reference_agent * 3 / 4}) {
         ScriptedTauServer server;
         TempDir tmp;
         c.target_url = server.base_url();
         std::string config = write_tau_config(tmp, c);
         fs::path run = tmp.dir / "run";
-        run_and_kill({"optimize", config, "--yes", "--run-dir", run.string()}, run / "events.jsonl", kill_at);
-        CommandResult resumed = run_remask({"optimize", "--yes", "--resume", run.string()});
-        ASSERT_EQ(resumed.exit_code, 0) << "killed at event " << kill_at << ": " << resumed.err;
+        ASSERT_TRUE(run_and_kill({"optimize", config, "--yes", "--run-dir", run.string()},
+                                 [&] { return server.calls("agent") >= kill_at; }))
+            << "finished before the kill";
+        ASSERT_FALSE(fs::exists(run / "summary.json"));
+        CommandResult resumed = fs::exists(run / "config.toml")
+                                    ? run_remask({"optimize", "--yes", "--resume", run.string()})
+                                    : run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
+        ASSERT_EQ(resumed.exit_code, 0) << "killed at agent call " << kill_at << ": " << resumed.err;
         EXPECT_EQ(read_text_file((run / "best_prompt.txt").string()),
                   read_text_file((reference_run / "best_prompt.txt").string()));
         json summary = json::parse(read_text_file((run / "summary.json").string()));
-        EXPECT_EQ(summary["best"]["val"], reference_summary["best"]["val"]) << kill_at;
-        EXPECT_EQ(summary["best"]["test"], reference_summary["best"]["test"]) << kill_at;
-        EXPECT_EQ(summary["initial"]["val"], reference_summary["initial"]["val"]) << kill_at;
+        for (const char* which : {"initial", "best"})
+            for (const char* split : {"val", "test"})
+                EXPECT_EQ(summary[which][split], reference_summary[which][split]) << which << " " << split << " " << kill_at;
+        EXPECT_EQ(summary["best"]["candidate"], reference_summary["best"]["candidate"]);
         // Finished episodes come back from the call cache; at most the one call in flight
         // at the kill (max_in_flight = 1) is sent twice.
-        EXPECT_LE(server.calls("agent") + server.calls("user"), reference_paid + 1) << "killed at event " << kill_at;
+        EXPECT_LE(server.calls("agent") + server.calls("user"), reference_paid + 1) << "killed at agent call " << kill_at;
+        EXPECT_GE(server.calls("agent"), reference_agent) << "the resumed run did the rest";
     }
 }
 
