@@ -224,6 +224,9 @@ std::string resume(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
             *io.out << (name.empty() ? "" : name + ": ") << projection_for(rs, w).text();
         return "";
     }
+    // A config changed with --force is checked like a fresh one before anything is written.
+    for (const auto& [name, rs] : runs)
+        check_prompt_fits(rs, read_prompt(rs), w.splitter ? w.splitter(rs) : whitespace_splitter());
     if (settings_to_toml(s) != settings_to_toml(stored))
         write_file_atomically(top + "/config.toml", settings_to_toml(s));
     for (const auto& [name, rs] : runs) {

@@ -103,11 +103,14 @@ std::string rendered(const std::string& stored) {
     return out;
 }
 
-void expect_improves(const std::string& proposer) {
+// trials > 1 also checks pass^k in the report and the per-trial rewards in the traces.
+void expect_improves(const std::string& proposer, int trials) {
     ScriptedTauServer server;
     TempDir tmp;
     TauConfig c;
     c.proposer = proposer;
+    c.extra_task = "train_size = 6\nval_size = 5\ntest_size = 5\nmax_steps = 16\ntrials = " + std::to_string(trials) + "\n";
+    c.target_calls = 400 * trials;
     c.target_url = server.base_url();
     c.dlm_line = "url = \"" + server.root_url() + "\"";
     std::string config = write_tau_config(tmp, c);
@@ -151,10 +154,34 @@ void expect_improves(const std::string& proposer) {
     std::string report = read_text_file((run / "report.html").string());
     EXPECT_NE(report.find("id=\"tau\""), std::string::npos);
     EXPECT_NE(report.find("An episode that changed"), std::string::npos);
+    if (trials > 1) {
+        EXPECT_NE(report.find("pass^k"), std::string::npos);
+        EXPECT_NE(contexts.front().find("Rewards over " + std::to_string(trials) + " trials"), std::string::npos);
+    }
 }
 
-TEST(TauOptimize, ArRewriteLiftsTheRewardFromTheTraces) { expect_improves("ar-rewrite"); }
-TEST(TauOptimize, DlmLiftsTheRewardFromTheTraces) { expect_improves("dlm"); }
+TEST(TauOptimize, ArRewriteLiftsTheRewardFromTheTraces) { expect_improves("ar-rewrite", 1); }
+TEST(TauOptimize, DlmLiftsTheRewardFromTheTraces) { expect_improves("dlm", 2); }
+
+// --sweep over the proposer runs both on τ and `remask report` merges them.
+TEST(TauOptimize, SweepOverProposersAndReport) {
+    ScriptedTauServer server;
+    TempDir tmp;
+    TauConfig c;
+    c.target_url = server.base_url();
+    c.dlm_line = "url = \"" + server.root_url() + "\"";
+    fs::path run = tmp.dir / "sweep";
+    CommandResult r = run_remask({"optimize", write_tau_config(tmp, c), "--yes", "--sweep",
+                                  "proposer=ar-rewrite,dlm", "--run-dir", run.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char* name : {"proposer=ar-rewrite", "proposer=dlm"}) {
+        json summary = json::parse(read_text_file((run / name / "summary.json").string()));
+        EXPECT_GE(summary["best"]["val"].get<double>(), 0.8) << name;
+    }
+    CommandResult report = run_remask({"report", run.string()});
+    ASSERT_EQ(report.exit_code, 0) << report.err;
+    EXPECT_NE(read_text_file((run / "report.html").string()).find("id=\"tau-"), std::string::npos);
+}
 
 // Runs `remask optimize` in the background and SIGKILLs it once `due()` holds (polled), so
 // it dies in the middle of an evaluation batch; false when it finished first.
@@ -283,6 +310,23 @@ TEST(TauOptimize, FailingUserEndpointIsOneClearLineAndTheRunResumes) {
     EXPECT_EQ(error_lines(failed.err), 1) << failed.err;
     EXPECT_NE(failed.err.find("[user]"), std::string::npos) << failed.err;
     ASSERT_TRUE(fs::exists(run / "checkpoint.json"));
+
+    // Bad input on the way back (a config forced onto the run) is one line and changes nothing.
+    const std::string checkpoint = read_text_file((run / "checkpoint.json").string());
+    const std::string bad = (tmp.dir / "bad.toml").string();
+    fs::copy_file(config, bad);
+    replace_in_file(bad, "max_prompt_tokens = 4096", "max_prompt_tokens = 300");
+    CommandResult refused = run_remask({"optimize", bad, "--yes", "--force", "--resume", run.string()});
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_EQ(error_lines(refused.err), 1) << refused.err;
+    EXPECT_NE(refused.err.find("max_prompt_tokens"), std::string::npos) << refused.err;
+    replace_in_file(bad, "max_prompt_tokens = 300", "max_prompt_tokens = 4096");
+    replace_in_file(bad, "max_steps = 16", "max_steps = 16\ntrials = 0");
+    refused = run_remask({"optimize", bad, "--yes", "--force", "--resume", run.string()});
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_EQ(error_lines(refused.err), 1) << refused.err;
+    EXPECT_NE(refused.err.find("trials"), std::string::npos) << refused.err;
+    EXPECT_EQ(read_text_file((run / "checkpoint.json").string()), checkpoint);
 
     user_server.fail_user_after(-1);
     CommandResult resumed = run_remask({"optimize", "--yes", "--resume", run.string()});
