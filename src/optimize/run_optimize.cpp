@@ -224,9 +224,18 @@ std::string resume(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
             *io.out << (name.empty() ? "" : name + ": ") << projection_for(rs, w).text();
         return "";
     }
-    // A config changed with --force is checked like a fresh one before anything is written.
-    for (const auto& [name, rs] : runs)
-        check_prompt_fits(rs, read_prompt(rs), w.splitter ? w.splitter(rs) : whitespace_splitter());
+    // A τ config changed with --force is checked like a fresh one before anything is written
+    // (the prompt as the run stored it; the prompt file may be gone by now).
+    for (const auto& [name, rs] : runs) {
+        if (!is_tau_task(rs.task.name)) continue;
+        std::string events = (name.empty() ? top : top + "/" + name) + "/events.jsonl";
+        std::string prompt;
+        if (fs::exists(events))
+            for (const nlohmann::json& e : read_jsonl(events, false))
+                if (e.value("event", std::string()) == "start") prompt = e.value("initial_prompt", std::string());
+        check_prompt_fits(rs, prompt.empty() ? read_prompt(rs) : prompt,
+                          w.splitter ? w.splitter(rs) : whitespace_splitter());
+    }
     if (settings_to_toml(s) != settings_to_toml(stored))
         write_file_atomically(top + "/config.toml", settings_to_toml(s));
     for (const auto& [name, rs] : runs) {

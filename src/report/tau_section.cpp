@@ -5,6 +5,7 @@
 
 #include "report/tau_section.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
