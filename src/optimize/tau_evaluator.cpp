@@ -34,18 +34,21 @@ class NamedModel : public LanguageModel {
 
 bool is_tau_task(const std::string& name) { return name == "tau-retail" || name == "tau-airline"; }
 
-TauPromptEvaluator::TauPromptEvaluator(const Settings& settings, std::shared_ptr<Accounting> accounting)
+TauPromptEvaluator::TauPromptEvaluator(const Settings& settings,
+                                       std::shared_ptr<Accounting> accounting)
     : settings_(settings), accounting_(std::move(accounting)) {
     domain_ = &tau::load_tau_domain(settings.task.name);
     ClientOptions options;
     options.cache_path = settings.run.cache;
     options.accounting = accounting_;
     options.kind = "target";
-    agent_ = std::make_unique<NamedModel>(make_language_model(settings.target, options), "[target]");
+    agent_ =
+        std::make_unique<NamedModel>(make_language_model(settings.target, options), "[target]");
     options.kind = "user";
     // Without [user], the target's endpoint plays the user, as `remask eval` does.
-    user_ = std::make_unique<NamedModel>(make_language_model(settings.user.value_or(settings.target), options),
-                                         settings.user ? "[user]" : "[target] (as the simulated user)");
+    user_ = std::make_unique<NamedModel>(
+        make_language_model(settings.user.value_or(settings.target), options),
+        settings.user ? "[user]" : "[target] (as the simulated user)");
     splits_ = tau::tau_optimization_splits(*domain_, settings.task);
     for (const auto* list : {&splits_.train, &splits_.val, &splits_.test})
         for (const tau::TauTask& task : *list) tasks_[task.id] = task;
@@ -54,7 +57,9 @@ TauPromptEvaluator::TauPromptEvaluator(const Settings& settings, std::shared_ptr
 TauPromptEvaluator::~TauPromptEvaluator() = default;
 
 std::vector<std::string> TauPromptEvaluator::split(const std::string& name) {
-    const std::vector<tau::TauTask>& tasks = name == "train" ? splits_.train : name == "val" ? splits_.val : splits_.test;
+    const std::vector<tau::TauTask>& tasks = name == "train" ? splits_.train
+                                             : name == "val" ? splits_.val
+                                                             : splits_.test;
     std::vector<std::string> ids;
     for (const tau::TauTask& task : tasks) ids.push_back(task.id);
     return ids;
@@ -65,7 +70,8 @@ std::vector<Trace> TauPromptEvaluator::evaluate(const std::string& system_prompt
     tau::TauRunOptions options;
     for (const std::string& id : example_ids) {
         auto it = tasks_.find(id);
-        if (it == tasks_.end()) throw InputError("example " + id, "is not a task of any split drawn for this run");
+        if (it == tasks_.end())
+            throw InputError("example " + id, "is not a task of any split drawn for this run");
         options.tasks.push_back(it->second);
     }
     options.trials = static_cast<int>(settings_.task.trials);
@@ -81,12 +87,15 @@ std::vector<Trace> TauPromptEvaluator::evaluate(const std::string& system_prompt
         std::string id = std::to_string(failure.task_index);
         for (const tau::TauTask& task : options.tasks)
             if (task.index == failure.task_index) id = task.id;
-        throw ExternalError("tau episode " + id + " trial " + std::to_string(failure.trial), failure.error);
+        throw ExternalError("tau episode " + id + " trial " + std::to_string(failure.trial),
+                            failure.error);
     }
     std::map<std::string, std::vector<tau::EpisodeResult>> by_task;
-    for (tau::EpisodeResult& episode : result.episodes) by_task[episode.task_id].push_back(std::move(episode));
+    for (tau::EpisodeResult& episode : result.episodes)
+        by_task[episode.task_id].push_back(std::move(episode));
     std::vector<Trace> traces;
-    for (const tau::TauTask& task : options.tasks) traces.push_back(tau_trace(task, by_task[task.id]));
+    for (const tau::TauTask& task : options.tasks)
+        traces.push_back(tau_trace(task, by_task[task.id]));
     return traces;
 }
 
@@ -102,12 +111,16 @@ Spend TauPromptEvaluator::spent() const {
     return spend;
 }
 
-int64_t TauPromptEvaluator::max_target_calls(const std::string&, const std::vector<std::string>& example_ids) {
-    return static_cast<int64_t>(example_ids.size()) * settings_.task.trials * settings_.task.max_steps;
+int64_t TauPromptEvaluator::max_target_calls(const std::string&,
+                                             const std::vector<std::string>& example_ids) {
+    return static_cast<int64_t>(example_ids.size()) * settings_.task.trials *
+           settings_.task.max_steps;
 }
 
-int64_t TauPromptEvaluator::max_user_calls(const std::string&, const std::vector<std::string>& example_ids) {
-    return static_cast<int64_t>(example_ids.size()) * settings_.task.trials * (settings_.task.max_steps + 1);
+int64_t TauPromptEvaluator::max_user_calls(const std::string&,
+                                           const std::vector<std::string>& example_ids) {
+    return static_cast<int64_t>(example_ids.size()) * settings_.task.trials *
+           (settings_.task.max_steps + 1);
 }
 
 }  // namespace remask::optimize

@@ -23,7 +23,8 @@ std::string trimmed(const std::string& text) {
 }
 
 std::string action_text(const tau::TauAction& action) {
-    return action.name + "(" + (action.kwargs.is_object() && action.kwargs.empty() ? "" : action.kwargs.dump()) + ")";
+    return action.name + "(" +
+           (action.kwargs.is_object() && action.kwargs.empty() ? "" : action.kwargs.dump()) + ")";
 }
 
 }  // namespace
@@ -55,8 +56,9 @@ Trace tau_trace(const tau::TauTask& task, const std::vector<tau::EpisodeResult>&
     trace.score = sum / static_cast<double>(trials.size());
     if (trials.size() == 1) trace.trial_scores.clear();
     const tau::EpisodeResult& worst = *std::min_element(
-        trials.begin(), trials.end(),
-        [](const tau::EpisodeResult& a, const tau::EpisodeResult& b) { return a.reward < b.reward; });
+        trials.begin(), trials.end(), [](const tau::EpisodeResult& a, const tau::EpisodeResult& b) {
+            return a.reward < b.reward;
+        });
     std::ostringstream reply;
     std::string last_message;
     std::string actions;
@@ -67,12 +69,14 @@ Trace tau_trace(const tau::TauTask& task, const std::vector<tau::EpisodeResult>&
         }
         actions += (actions.empty() ? "" : "; ") + action_text(action);
     }
-    reply << "Actions: " << (actions.empty() ? "none" : actions) << "\nLast message: " << last_message;
+    reply << "Actions: " << (actions.empty() ? "none" : actions)
+          << "\nLast message: " << last_message;
     trace.reply = reply.str();
     std::ostringstream feedback;
     feedback << worst.feedback;
     if (trials.size() > 1) {
-        feedback << (worst.feedback.empty() ? "" : "\n") << "Rewards over " << trials.size() << " trials:";
+        feedback << (worst.feedback.empty() ? "" : "\n") << "Rewards over " << trials.size()
+                 << " trials:";
         for (double r : trace.trial_scores) feedback << " " << r;
     }
     trace.feedback = feedback.str();

@@ -40,7 +40,8 @@ std::vector<double> pass_hat(const std::map<std::string, Trace>& traces) {
     if (trials < 2 || traces.empty()) return {};
     auto choose = [](size_t n, size_t k) {
         double r = 1;
-        for (size_t i = 0; i < k; ++i) r = r * static_cast<double>(n - i) / static_cast<double>(i + 1);
+        for (size_t i = 0; i < k; ++i)
+            r = r * static_cast<double>(n - i) / static_cast<double>(i + 1);
         return r;
     };
     for (const auto& [id, t] : traces) {
@@ -64,29 +65,34 @@ std::string render_split(const std::string& title, const Column& column, bool& e
         const double before = a->second.score, after = b->second.score;
         const char* cls = after > before ? "win" : after < before ? "loss" : "";
         (after > before ? wins : after < before ? losses : ties) += 1;
-        rows << "<tr class=\"" << cls << "\"><td>" << escape_html(id) << "</td><td>" << fixed(before, 2)
-             << "</td><td>" << fixed(after, 2) << "</td></tr>\n";
+        rows << "<tr class=\"" << cls << "\"><td>" << escape_html(id) << "</td><td>"
+             << fixed(before, 2) << "</td><td>" << fixed(after, 2) << "</td></tr>\n";
         if (!excerpt_done && after != before) {
             excerpt_done = true;
-            excerpt << "<h4>An episode that changed: " << escape_html(id) << " (" << escape_html(title)
-                    << ")</h4>\n<p>" << escape_html(cut(a->second.input, 300)) << "</p>\n<table><tr><th>initial ("
-                    << fixed(before, 2) << ")</th><th>best (" << fixed(after, 2) << ")</th></tr>\n<tr><td><pre class=\"prompt\">"
+            excerpt << "<h4>An episode that changed: " << escape_html(id) << " ("
+                    << escape_html(title) << ")</h4>\n<p>" << escape_html(cut(a->second.input, 300))
+                    << "</p>\n<table><tr><th>initial (" << fixed(before, 2) << ")</th><th>best ("
+                    << fixed(after, 2) << ")</th></tr>\n<tr><td><pre class=\"prompt\">"
                     << escape_html(cut(a->second.reply + "\n" + a->second.feedback, 500))
                     << "</pre></td><td><pre class=\"prompt\">"
-                    << escape_html(cut(b->second.reply + "\n" + b->second.feedback, 500)) << "</pre></td></tr></table>\n";
+                    << escape_html(cut(b->second.reply + "\n" + b->second.feedback, 500))
+                    << "</pre></td></tr></table>\n";
         }
     }
-    out << "<h4>" << escape_html(title) << ": <span class=\"win\">" << wins << " wins</span>, <span class=\"loss\">"
-        << losses << " losses</span>, " << ties << " unchanged</h4>\n";
+    out << "<h4>" << escape_html(title) << ": <span class=\"win\">" << wins
+        << " wins</span>, <span class=\"loss\">" << losses << " losses</span>, " << ties
+        << " unchanged</h4>\n";
     std::vector<double> before = pass_hat(column.initial), after = pass_hat(column.best);
     if (!before.empty() && before.size() == after.size()) {
-        out << "<table class=\"pass-k\"><tr><th>k</th><th>initial pass^k</th><th>best pass^k</th></tr>\n";
+        out << "<table class=\"pass-k\"><tr><th>k</th><th>initial pass^k</th><th>best "
+               "pass^k</th></tr>\n";
         for (size_t k = 0; k < before.size(); ++k)
-            out << "<tr><td>" << k + 1 << "</td><td>" << fixed(before[k]) << "</td><td>" << fixed(after[k])
-                << "</td></tr>\n";
+            out << "<tr><td>" << k + 1 << "</td><td>" << fixed(before[k]) << "</td><td>"
+                << fixed(after[k]) << "</td></tr>\n";
         out << "</table>\n";
     }
-    out << "<table><tr><th>task</th><th>initial reward</th><th>best reward</th></tr>\n" << rows.str() << "</table>\n";
+    out << "<table><tr><th>task</th><th>initial reward</th><th>best reward</th></tr>\n"
+        << rows.str() << "</table>\n";
     return out.str();
 }
 
@@ -98,7 +104,8 @@ std::string render_tau(const RunData& run, const std::string& sfx) {
     const optimize::Candidate* initial = run.candidates.empty() ? nullptr : &run.candidates.front();
     const optimize::Candidate* best = run.find(s["best"].value("candidate", std::string()));
     if (!initial || !best) return "";
-    const std::string initial_key = optimize::prompt_key(optimize::render_for_target(initial->prompt));
+    const std::string initial_key =
+        optimize::prompt_key(optimize::render_for_target(initial->prompt));
     const std::string best_key = optimize::prompt_key(optimize::render_for_target(best->prompt));
 
     TraceBook book;
@@ -116,14 +123,16 @@ std::string render_tau(const RunData& run, const std::string& sfx) {
     for (const auto& [id, score] : initial->val_scores) val.ids.push_back(id);
     for (Column* c : {&val, &test}) {
         for (const std::string& id : c->ids) {
-            if (auto it = book[initial_key].find(id); it != book[initial_key].end()) c->initial[id] = it->second;
-            if (auto it = book[best_key].find(id); it != book[best_key].end()) c->best[id] = it->second;
+            if (auto it = book[initial_key].find(id); it != book[initial_key].end())
+                c->initial[id] = it->second;
+            if (auto it = book[best_key].find(id); it != book[best_key].end())
+                c->best[id] = it->second;
         }
     }
     std::ostringstream out, excerpt;
     bool excerpt_done = false;
-    out << "<section id=\"tau" << sfx << "\" class=\"tau\"><h3>τ-bench tasks: best " << escape_html(best->id)
-        << " vs initial</h3>\n";
+    out << "<section id=\"tau" << sfx << "\" class=\"tau\"><h3>τ-bench tasks: best "
+        << escape_html(best->id) << " vs initial</h3>\n";
     out << render_split("validation", val, excerpt_done, excerpt);
     if (!test.ids.empty()) out << render_split("test", test, excerpt_done, excerpt);
     out << (excerpt_done ? excerpt.str() : "<p>No task's reward changed.</p>\n") << "</section>\n";

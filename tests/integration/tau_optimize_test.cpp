@@ -4,9 +4,8 @@
 // traces they get report a missed action. So a working pipeline (episodes → traces →
 // proposer → candidates → scores) must lift the reward from ~0 to ~1.
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,17 +47,23 @@ std::string write_tau_config(const TempDir& tmp, const TauConfig& c) {
     std::ofstream(prompt) << c.instructions;
     std::ostringstream text;
     text << "[task]\nname = \"" << c.task << "\"\n"
-         << (c.extra_task.empty() ? "train_size = 6\nval_size = 5\ntest_size = 5\nmax_steps = 16\n" : c.extra_task)
-         << "[target]\nbase_url = \"" << c.target_url << "\"\nmodel = \"fake-model\"\nmax_in_flight = 1\n"
+         << (c.extra_task.empty() ? "train_size = 6\nval_size = 5\ntest_size = 5\nmax_steps = 16\n"
+                                  : c.extra_task)
+         << "[target]\nbase_url = \"" << c.target_url
+         << "\"\nmodel = \"fake-model\"\nmax_in_flight = 1\n"
          << "max_retries = 0\ntimeout_s = 60\nmax_tokens = 64\n";
     if (!c.user_url.empty())
-        text << "[user]\nbase_url = \"" << c.user_url << "\"\nmodel = \"fake-model\"\nmax_retries = 0\n"
+        text << "[user]\nbase_url = \"" << c.user_url
+             << "\"\nmodel = \"fake-model\"\nmax_retries = 0\n"
              << "price_input_per_mtok = 1.0\nprice_output_per_mtok = 2.0\n";
-    text << "[rewriter]\nbase_url = \"" << c.target_url << "\"\nmodel = \"fake-model\"\nmax_retries = 0\n"
-         << "[dlm]\n" << (c.dlm_line.empty() ? "url = \"http://127.0.0.1:9\"" : c.dlm_line) << "\nsteps = 2\n"
-         << "[optimizer]\nproposer = \"" << c.proposer << "\"\ncandidates = 2\nminibatch = 3\npatience = 2\n"
-         << "max_prompt_tokens = 4096\nprompt = \"" << prompt.string() << "\"\n" << c.extra_optimizer
-         << "[budget]\ntarget_calls = " << c.target_calls << "\n"
+    text << "[rewriter]\nbase_url = \"" << c.target_url
+         << "\"\nmodel = \"fake-model\"\nmax_retries = 0\n"
+         << "[dlm]\n"
+         << (c.dlm_line.empty() ? "url = \"http://127.0.0.1:9\"" : c.dlm_line) << "\nsteps = 2\n"
+         << "[optimizer]\nproposer = \"" << c.proposer
+         << "\"\ncandidates = 2\nminibatch = 3\npatience = 2\n"
+         << "max_prompt_tokens = 4096\nprompt = \"" << prompt.string() << "\"\n"
+         << c.extra_optimizer << "[budget]\ntarget_calls = " << c.target_calls << "\n"
          << "[run]\nseed = 1\ncache = \"" << (tmp.dir / "cache.sqlite").string() << "\"\n";
     fs::path config = tmp.dir / "run.toml";
     std::ofstream(config) << text.str();
@@ -86,7 +91,8 @@ std::vector<json> read_lines(const fs::path& path) {
 int64_t test_phase_target_calls(const fs::path& run) {
     int64_t calls = 0;
     for (const json& e : read_lines(run / "events.jsonl"))
-        if (e.value("event", "") == "eval" && e.value("phase", "") == "test") calls += e["spend"]["target"].get<int64_t>();
+        if (e.value("event", "") == "eval" && e.value("phase", "") == "test")
+            calls += e["spend"]["target"].get<int64_t>();
     return calls;
 }
 
@@ -99,7 +105,8 @@ std::string policy_head(const std::string& domain) {
 std::string rendered(const std::string& stored) {
     std::string out = stored;
     for (const char* marker : {"<keep>", "</keep>"})
-        for (size_t at = out.find(marker); at != std::string::npos; at = out.find(marker)) out.erase(at, std::string(marker).size());
+        for (size_t at = out.find(marker); at != std::string::npos; at = out.find(marker))
+            out.erase(at, std::string(marker).size());
     return out;
 }
 
@@ -109,7 +116,8 @@ void expect_improves(const std::string& proposer, int trials) {
     TempDir tmp;
     TauConfig c;
     c.proposer = proposer;
-    c.extra_task = "train_size = 6\nval_size = 5\ntest_size = 5\nmax_steps = 16\ntrials = " + std::to_string(trials) + "\n";
+    c.extra_task = "train_size = 6\nval_size = 5\ntest_size = 5\nmax_steps = 16\ntrials = " +
+                   std::to_string(trials) + "\n";
     c.target_calls = 400 * trials;
     c.target_url = server.base_url();
     c.dlm_line = "url = \"" + server.root_url() + "\"";
@@ -123,7 +131,8 @@ void expect_improves(const std::string& proposer, int trials) {
     EXPECT_GE(summary["best"]["val"].get<double>(), 0.8) << summary.dump();
     EXPECT_LE(summary["initial"]["test"].get<double>(), 0.2) << summary.dump();
     EXPECT_GE(summary["best"]["test"].get<double>(), 0.8) << summary.dump();
-    EXPECT_NE(read_text_file((run / "best_prompt.txt").string()).find(ScriptedTauServer::kMagic), std::string::npos);
+    EXPECT_NE(read_text_file((run / "best_prompt.txt").string()).find(ScriptedTauServer::kMagic),
+              std::string::npos);
     // Calls: summary.json equals what the server answered; the search stays under the cap.
     EXPECT_EQ(summary["calls"]["target"].get<int>(), server.calls("agent"));
     EXPECT_EQ(summary["calls"]["user"].get<int>(), server.calls("user"));
@@ -140,7 +149,8 @@ void expect_improves(const std::string& proposer, int trials) {
     const std::string head = policy_head("tau-retail");
     int candidates = 0;
     for (const json& candidate : read_lines(run / "candidates.jsonl")) {
-        EXPECT_EQ(rendered(candidate["prompt"].get<std::string>()).compare(0, head.size(), head), 0) << candidate["id"];
+        EXPECT_EQ(rendered(candidate["prompt"].get<std::string>()).compare(0, head.size(), head), 0)
+            << candidate["id"];
         ++candidates;
     }
     EXPECT_GE(candidates, 2);
@@ -148,7 +158,8 @@ void expect_improves(const std::string& proposer, int trials) {
     ASSERT_FALSE(contexts.empty());
     for (const std::string& context : contexts) {
         EXPECT_NE(context.find(head), std::string::npos);
-        EXPECT_NE(context.find("User goal: "), std::string::npos) << "episodes reach the proposer as traces";
+        EXPECT_NE(context.find("User goal: "), std::string::npos)
+            << "episodes reach the proposer as traces";
     }
     // The report has the τ section.
     std::string report = read_text_file((run / "report.html").string());
@@ -156,7 +167,8 @@ void expect_improves(const std::string& proposer, int trials) {
     EXPECT_NE(report.find("An episode that changed"), std::string::npos);
     if (trials > 1) {
         EXPECT_NE(report.find("pass^k"), std::string::npos);
-        EXPECT_NE(contexts.front().find("Rewards over " + std::to_string(trials) + " trials"), std::string::npos);
+        EXPECT_NE(contexts.front().find("Rewards over " + std::to_string(trials) + " trials"),
+                  std::string::npos);
     }
 }
 
@@ -216,10 +228,11 @@ TEST(TauOptimize, KilledRunResumesWithTheSameResultAndPaysNoEpisodeTwice) {
     TauConfig c;
     c.target_url = reference_server.base_url();
     fs::path reference_run = reference_dir.dir / "run";
-    CommandResult reference = run_remask(
-        {"optimize", write_tau_config(reference_dir, c), "--yes", "--run-dir", reference_run.string()});
+    CommandResult reference = run_remask({"optimize", write_tau_config(reference_dir, c), "--yes",
+                                          "--run-dir", reference_run.string()});
     ASSERT_EQ(reference.exit_code, 0) << reference.err;
-    const json reference_summary = json::parse(read_text_file((reference_run / "summary.json").string()));
+    const json reference_summary =
+        json::parse(read_text_file((reference_run / "summary.json").string()));
     const int reference_agent = reference_server.calls("agent");
     const int reference_paid = reference_agent + reference_server.calls("user");
     ASSERT_GT(reference_agent, 20);
@@ -232,24 +245,28 @@ TEST(TauOptimize, KilledRunResumesWithTheSameResultAndPaysNoEpisodeTwice) {
         c.target_url = server.base_url();
         std::string config = write_tau_config(tmp, c);
         fs::path run = tmp.dir / "run";
-        ASSERT_TRUE(run_and_kill({"optimize", config, "--yes", "--run-dir", run.string()},
-                                 [&] { return server.calls("agent") >= kill_at; }))
-            << "finished before the kill";
+        ASSERT_TRUE(run_and_kill({"optimize", config, "--yes", "--run-dir", run.string()}, [&] {
+            return server.calls("agent") >= kill_at;
+        })) << "finished before the kill";
         ASSERT_FALSE(fs::exists(run / "summary.json"));
-        CommandResult resumed = fs::exists(run / "config.toml")
-                                    ? run_remask({"optimize", "--yes", "--resume", run.string()})
-                                    : run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
-        ASSERT_EQ(resumed.exit_code, 0) << "killed at agent call " << kill_at << ": " << resumed.err;
+        CommandResult resumed =
+            fs::exists(run / "config.toml")
+                ? run_remask({"optimize", "--yes", "--resume", run.string()})
+                : run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
+        ASSERT_EQ(resumed.exit_code, 0)
+            << "killed at agent call " << kill_at << ": " << resumed.err;
         EXPECT_EQ(read_text_file((run / "best_prompt.txt").string()),
                   read_text_file((reference_run / "best_prompt.txt").string()));
         json summary = json::parse(read_text_file((run / "summary.json").string()));
         for (const char* which : {"initial", "best"})
             for (const char* split : {"val", "test"})
-                EXPECT_EQ(summary[which][split], reference_summary[which][split]) << which << " " << split << " " << kill_at;
+                EXPECT_EQ(summary[which][split], reference_summary[which][split])
+                    << which << " " << split << " " << kill_at;
         EXPECT_EQ(summary["best"]["candidate"], reference_summary["best"]["candidate"]);
         // Finished episodes come back from the call cache; at most the one call in flight
         // at the kill (max_in_flight = 1) is sent twice.
-        EXPECT_LE(server.calls("agent") + server.calls("user"), reference_paid + 1) << "killed at agent call " << kill_at;
+        EXPECT_LE(server.calls("agent") + server.calls("user"), reference_paid + 1)
+            << "killed at agent call " << kill_at;
         EXPECT_GE(server.calls("agent"), reference_agent) << "the resumed run did the rest";
     }
 }
@@ -269,7 +286,8 @@ TEST(TauOptimize, TrialsZeroIsOneClearLine) {
     c.target_url = server.base_url();
     c.extra_task = "trials = 0\n";
     fs::path run = tmp.dir / "run";
-    CommandResult r = run_remask({"optimize", write_tau_config(tmp, c), "--yes", "--run-dir", run.string()});
+    CommandResult r =
+        run_remask({"optimize", write_tau_config(tmp, c), "--yes", "--run-dir", run.string()});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_EQ(error_lines(r.err), 1) << r.err;
     EXPECT_NE(r.err.find("trials"), std::string::npos) << r.err;
@@ -298,7 +316,8 @@ TEST(TauOptimize, WholePromptNeedsAMaxPromptTokensThatFitsThePolicy) {
 TEST(TauOptimize, FailingUserEndpointIsOneClearLineAndTheRunResumes) {
     ScriptedTauServer server;
     ScriptedTauServer user_server;
-    user_server.fail_user_after(12);  // the initial validation (5 tasks, 2 turns) passes, then it fails
+    user_server.fail_user_after(
+        12);  // the initial validation (5 tasks, 2 turns) passes, then it fails
     TempDir tmp;
     TauConfig c;
     c.target_url = server.base_url();
@@ -316,7 +335,8 @@ TEST(TauOptimize, FailingUserEndpointIsOneClearLineAndTheRunResumes) {
     const std::string bad = (tmp.dir / "bad.toml").string();
     fs::copy_file(config, bad);
     replace_in_file(bad, "max_prompt_tokens = 4096", "max_prompt_tokens = 300");
-    CommandResult refused = run_remask({"optimize", bad, "--yes", "--force", "--resume", run.string()});
+    CommandResult refused =
+        run_remask({"optimize", bad, "--yes", "--force", "--resume", run.string()});
     EXPECT_NE(refused.exit_code, 0);
     EXPECT_EQ(error_lines(refused.err), 1) << refused.err;
     EXPECT_NE(refused.err.find("max_prompt_tokens"), std::string::npos) << refused.err;
@@ -333,11 +353,12 @@ TEST(TauOptimize, FailingUserEndpointIsOneClearLineAndTheRunResumes) {
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
     json summary = json::parse(read_text_file((run / "summary.json").string()));
     EXPECT_GE(summary["best"]["val"].get<double>(), 0.8);
-    // usd covers both kinds: agent (and rewriter) calls at [target] prices, user calls at [user] prices
-    // (the scripted server reports 20 prompt and 5 completion tokens per call).
-    const double expected_usd = (summary["calls"]["target"].get<int>() + summary["calls"]["rewriter"].get<int>()) *
-                                    (20 * 0.15 + 5 * 0.60) / 1e6 +
-                                summary["calls"]["user"].get<int>() * (20 * 1.0 + 5 * 2.0) / 1e6;
+    // usd covers both kinds: agent (and rewriter) calls at [target] prices, user calls at [user]
+    // prices (the scripted server reports 20 prompt and 5 completion tokens per call).
+    const double expected_usd =
+        (summary["calls"]["target"].get<int>() + summary["calls"]["rewriter"].get<int>()) *
+            (20 * 0.15 + 5 * 0.60) / 1e6 +
+        summary["calls"]["user"].get<int>() * (20 * 1.0 + 5 * 2.0) / 1e6;
     EXPECT_NEAR(summary["usd"].get<double>(), expected_usd, 1e-9) << summary.dump();
 }
 
@@ -356,19 +377,22 @@ void expect_runs_against_serve(const std::string& task) {
     c.target_calls = 40;
     std::string config = write_tau_config(tmp, c);
     replace_in_file(config, "max_tokens = 64", "max_tokens = 4");
-    replace_in_file(config, "candidates = 2\nminibatch = 3\npatience = 2", "candidates = 1\nminibatch = 1\npatience = 1");
+    replace_in_file(config, "candidates = 2\nminibatch = 3\npatience = 2",
+                    "candidates = 1\nminibatch = 1\npatience = 1");
     fs::path run = tmp.dir / "run";
     CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    for (const char* file : {"config.toml", "events.jsonl", "candidates.jsonl", "checkpoint.json", "best_prompt.txt",
-                             "summary.json", "report.html"})
+    for (const char* file : {"config.toml", "events.jsonl", "candidates.jsonl", "checkpoint.json",
+                             "best_prompt.txt", "summary.json", "report.html"})
         EXPECT_TRUE(fs::exists(run / file)) << file;
     json summary = json::parse(read_text_file((run / "summary.json").string()));
     EXPECT_EQ(summary["task"], task);
     EXPECT_TRUE(summary["best"]["val"].is_number());
     EXPECT_TRUE(summary["best"]["test"].is_number());
     EXPECT_GT(summary["calls"]["user"].get<int>(), 0);
-    EXPECT_EQ(rendered(read_text_file((run / "best_prompt.txt").string())).rfind(policy_head(task), 0), 0u);
+    EXPECT_EQ(
+        rendered(read_text_file((run / "best_prompt.txt").string())).rfind(policy_head(task), 0),
+        0u);
     EXPECT_NE(read_text_file((run / "report.html").string()).find("id=\"tau\""), std::string::npos);
     CommandResult report = run_remask({"report", run.string()});
     EXPECT_EQ(report.exit_code, 0) << report.err;

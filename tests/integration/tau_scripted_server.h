@@ -20,20 +20,22 @@
 namespace remask::testing {
 
 class ScriptedTauServer {
-public:
-    static constexpr const char* kMagic = "Always complete the customer's requested actions with the tools.";
+  public:
+    static constexpr const char* kMagic =
+        "Always complete the customer's requested actions with the tools.";
 
     explicit ScriptedTauServer(const std::string& domain = "tau-retail");
     ~ScriptedTauServer();
 
-    std::string base_url() const;  // http://127.0.0.1:PORT/v1
-    std::string root_url() const;  // http://127.0.0.1:PORT
+    std::string base_url() const;              // http://127.0.0.1:PORT/v1
+    std::string root_url() const;              // http://127.0.0.1:PORT
     int calls(const std::string& role) const;  // "agent" | "user" | "rewriter" | "infill"
-    std::vector<std::string> contexts(const std::string& role) const;  // infill contexts, rewriter user texts
+    std::vector<std::string> contexts(
+        const std::string& role) const;  // infill contexts, rewriter user texts
     // User requests after the first `n` answered ones get HTTP 500; -1 = never.
     void fail_user_after(int n);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,15 +1,14 @@
-#include "tau_scripted_server.h"
-
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 
 #include "tasks/tau/oracle.h"
+#include "tau_scripted_server.h"
 
 namespace remask::testing {
 
@@ -34,12 +33,15 @@ json chat_reply(const json& message) {
             {"model", "fake-model"},
             {"choices", json::array({{{"index", 0},
                                       {"message", message},
-                                      {"finish_reason", message.contains("tool_calls") ? "tool_calls" : "stop"}}})},
+                                      {"finish_reason",
+                                       message.contains("tool_calls") ? "tool_calls" : "stop"}}})},
             {"usage", {{"prompt_tokens", 20}, {"completion_tokens", 5}, {"total_tokens", 25}}}};
 }
 
 std::string text_of(const json& message) {
-    return message.contains("content") && message["content"].is_string() ? message["content"].get<std::string>() : "";
+    return message.contains("content") && message["content"].is_string()
+               ? message["content"].get<std::string>()
+               : "";
 }
 
 json agent_message(const json& body, const std::map<std::string, tau::TauTask>& tasks) {
@@ -62,10 +64,10 @@ json agent_message(const json& body, const std::map<std::string, tau::TauTask>& 
     if (!response.message.tool_calls.empty()) {
         const ToolCall& call = response.message.tool_calls[0];
         message["content"] = nullptr;
-        message["tool_calls"] = json::array(
-            {{{"id", "call_" + std::to_string(steps)},
-              {"type", "function"},
-              {"function", {{"name", call.name}, {"arguments", call.arguments}}}}});
+        message["tool_calls"] =
+            json::array({{{"id", "call_" + std::to_string(steps)},
+                          {"type", "function"},
+                          {"function", {{"name", call.name}, {"arguments", call.arguments}}}}});
     }
     return message;
 }
@@ -84,7 +86,8 @@ json fill_markup(const std::string& markup, const std::vector<std::string>& fill
         if (markup.compare(i, 6, "<mask:") == 0) {
             size_t close = markup.find('>', i);
             std::string fill = span < fills.size() ? fills[span] : "";
-            spans.push_back({{"start", text.size()}, {"end", text.size() + fill.size()}, {"filled", fill}});
+            spans.push_back(
+                {{"start", text.size()}, {"end", text.size() + fill.size()}, {"filled", fill}});
             text += fill;
             ++span;
             i = close + 1;
@@ -103,15 +106,18 @@ ScriptedTauServer::ScriptedTauServer(const std::string& domain) : impl_(std::mak
         for (const tau::TauTask& task : tasks) impl_->tasks.emplace(task.instruction, task);
     impl_->server.new_task_queue = [] { return new httplib::ThreadPool(32); };
     impl_->server.Get("/v1/models", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content(R"({"object":"list","data":[{"id":"fake-model","object":"model"}]})", "application/json");
+        res.set_content(R"({"object":"list","data":[{"id":"fake-model","object":"model"}]})",
+                        "application/json");
     });
-    impl_->server.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    impl_->server.Post("/v1/chat/completions", [this](const httplib::Request& req,
+                                                      httplib::Response& res) {
         json body = json::parse(req.body);
         const json& messages = body["messages"];
         const std::string system = messages.empty() ? "" : text_of(messages[0]);
         std::string role = body.contains("tools") ? "agent"
-                           : system.rfind("You are a user interacting with an agent.", 0) == 0 ? "user"
-                                                                                              : "rewriter";
+                           : system.rfind("You are a user interacting with an agent.", 0) == 0
+                               ? "user"
+                               : "rewriter";
         json message;
         if (role == "agent") {
             message = agent_message(body, impl_->tasks);
@@ -120,23 +126,30 @@ ScriptedTauServer::ScriptedTauServer(const std::string& domain) : impl_(std::mak
                 std::lock_guard<std::mutex> lock(impl_->mutex);
                 if (impl_->fail_user_after >= 0 && impl_->calls["user"] >= impl_->fail_user_after) {
                     res.status = 500;
-                    res.set_content(R"({"error":{"message":"the user simulator is down","type":"server_error"}})",
-                                    "application/json");
+                    res.set_content(
+                        R"({"error":{"message":"the user simulator is down","type":"server_error"}})",
+                        "application/json");
                     return;
                 }
             }
             const std::string marker = "Instruction: ";
             size_t at = system.find(marker), end = system.find("\n\nRules:");
-            std::string instruction = at == std::string::npos ? "" : system.substr(at + marker.size(), end - at - marker.size());
-            message = {{"role", "assistant"}, {"content", messages.size() <= 2 ? instruction : "###STOP###"}};
+            std::string instruction =
+                at == std::string::npos
+                    ? ""
+                    : system.substr(at + marker.size(), end - at - marker.size());
+            message = {{"role", "assistant"},
+                       {"content", messages.size() <= 2 ? instruction : "###STOP###"}};
         } else {
             std::string user = messages.size() > 1 ? text_of(messages[1]) : "";
             size_t open = user.find("<prompt>\n"), close = user.find("\n</prompt>");
             std::string prompt = open == std::string::npos || close == std::string::npos
                                      ? ""
                                      : user.substr(open + 9, close - open - 9);
-            std::string added = user.find("missed action") != std::string::npos ? kMagic : "Be kind.";
-            message = {{"role", "assistant"}, {"content", "<prompt>\n" + prompt + "\n" + added + "\n</prompt>"}};
+            std::string added =
+                user.find("missed action") != std::string::npos ? kMagic : "Be kind.";
+            message = {{"role", "assistant"},
+                       {"content", "<prompt>\n" + prompt + "\n" + added + "\n</prompt>"}};
             std::lock_guard<std::mutex> lock(impl_->mutex);
             impl_->contexts["rewriter"].push_back(user);
         }
@@ -150,17 +163,20 @@ ScriptedTauServer::ScriptedTauServer(const std::string& domain) : impl_(std::mak
         json body = json::parse(req.body);
         const std::string context = body.value("context", "");
         const int candidates = body.value("candidates", 1);
-        std::string first = context.find("missed action") != std::string::npos ? std::string(" ") + kMagic + " "
-                                                                               : " Be kind. ";
+        std::string first = context.find("missed action") != std::string::npos
+                                ? std::string(" ") + kMagic + " "
+                                : " Be kind. ";
         json out = json::array();
-        for (int k = 0; k < candidates; ++k) out.push_back(fill_markup(body.value("text", ""), {first}));
+        for (int k = 0; k < candidates; ++k)
+            out.push_back(fill_markup(body.value("text", ""), {first}));
         {
             std::lock_guard<std::mutex> lock(impl_->mutex);
             impl_->calls["infill"] += 1;
             impl_->contexts["infill"].push_back(context);
         }
-        res.set_content(json{{"candidates", out}, {"usage", {{"forward_passes", 3}, {"tokens", 10}}}}.dump(),
-                        "application/json");
+        res.set_content(
+            json{{"candidates", out}, {"usage", {{"forward_passes", 3}, {"tokens", 10}}}}.dump(),
+            "application/json");
     });
     impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
     if (impl_->port <= 0) throw std::runtime_error("scripted server: cannot bind a port");
@@ -173,7 +189,9 @@ ScriptedTauServer::~ScriptedTauServer() {
     impl_->thread.join();
 }
 
-std::string ScriptedTauServer::root_url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
+std::string ScriptedTauServer::root_url() const {
+    return "http://127.0.0.1:" + std::to_string(impl_->port);
+}
 std::string ScriptedTauServer::base_url() const { return root_url() + "/v1"; }
 
 int ScriptedTauServer::calls(const std::string& role) const {

@@ -1,12 +1,13 @@
 // τ-bench prompts in the optimizer: the locked policy, the agent's prompt, episodes as
 // compact traces, and the projection's τ lines.
 
+#include "optimize/tau_prompt.h"
+
 #include <gtest/gtest.h>
 
 #include "optimize/budget.h"
 #include "optimize/projection.h"
 #include "optimize/prompt_text.h"
-#include "optimize/tau_prompt.h"
 
 namespace remask::optimize {
 namespace {
@@ -21,10 +22,12 @@ TEST(TauPrompt, EmptyInstructionsGiveUpstreamsPromptExactly) {
 }
 
 TEST(TauPrompt, InstructionsFollowTheLockedPolicy) {
-    const std::string stored = tau_initial_prompt(retail(), "Check the order status first.\n", false);
+    const std::string stored =
+        tau_initial_prompt(retail(), "Check the order status first.\n", false);
     const std::string agent = tau_agent_prompt(retail(), render_for_target(stored), false);
     EXPECT_EQ(agent, tau::tau_system_prompt(retail(), "Check the order status first."));
-    // A child that edits only the instructions keeps the policy; one that edits the policy does not.
+    // A child that edits only the instructions keeps the policy; one that edits the policy does
+    // not.
     std::string child = stored;
     child.replace(child.find("Check the order status first."), 29, "Always confirm before acting.");
     EXPECT_TRUE(keeps_preserved(stored, child));
@@ -58,13 +61,15 @@ TEST(TauTrace, OneCompactBlockFromTheWorstTrial) {
     tau::TauTask task;
     task.id = "retail/dev/3";
     task.instruction = "You want to cancel order #W1.";
-    Trace t = tau_trace(task, {episode(1.0, ""), episode(0.0, "missed action: cancel_pending_order({})"),
-                               episode(1.0, "")});
+    Trace t =
+        tau_trace(task, {episode(1.0, ""), episode(0.0, "missed action: cancel_pending_order({})"),
+                         episode(1.0, "")});
     EXPECT_EQ(t.example_id, "retail/dev/3");
     EXPECT_NEAR(t.score, 2.0 / 3.0, 1e-12);
     EXPECT_EQ(t.trial_scores, (std::vector<double>{1.0, 0.0, 1.0}));
     EXPECT_NE(t.input.find("You want to cancel order #W1."), std::string::npos);
-    EXPECT_NE(t.reply.find("find_user_id_by_email({\"email\":\"a@b.c\"}); cancel_pending_order("), std::string::npos)
+    EXPECT_NE(t.reply.find("find_user_id_by_email({\"email\":\"a@b.c\"}); cancel_pending_order("),
+              std::string::npos)
         << t.reply;
     EXPECT_NE(t.reply.find("Last message: Your order is cancelled."), std::string::npos) << t.reply;
     EXPECT_NE(t.feedback.find("missed action"), std::string::npos) << "the worst trial's feedback";

@@ -1,11 +1,11 @@
 // The splits an optimization run draws from τ-bench: sizes, seeds, and ids unique across
 // splits (retail's task lists each number from 0).
 
+#include "tasks/tau/splits.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
-
-#include "tasks/tau/splits.h"
 
 namespace remask::tau {
 namespace {
@@ -48,7 +48,8 @@ TEST(TauSplits, SizesAreSeededDrawsKeptInUpstreamOrder) {
     settings.val_size = 5;
     settings.test_size = 7;
     const TauDomain& retail = load_tau_domain("tau-retail");
-    TauSplits a = tau_optimization_splits(retail, settings), b = tau_optimization_splits(retail, settings);
+    TauSplits a = tau_optimization_splits(retail, settings),
+              b = tau_optimization_splits(retail, settings);
     EXPECT_EQ(a.train.size(), 16u);
     EXPECT_EQ(a.val.size(), 5u);
     EXPECT_EQ(a.test.size(), 7u);

@@ -19,7 +19,9 @@ std::vector<TauTask> draw(const std::vector<TauTask>& tasks, int64_t size, uint6
 }
 
 // Distinct streams per split, so growing one size never reshuffles another split.
-uint64_t salted(int64_t seed, uint64_t salt) { return static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ULL + salt; }
+uint64_t salted(int64_t seed, uint64_t salt) {
+    return static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ULL + salt;
+}
 
 }  // namespace
 
@@ -39,7 +41,8 @@ TauSplits tau_optimization_splits(const TauDomain& domain, const TaskSettings& s
     const size_t most = half.size() / 2;
     const size_t val_count =
         settings.val_size <= 0 ? most : std::min(most, static_cast<size_t>(settings.val_size));
-    std::vector<size_t> val_index(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(val_count));
+    std::vector<size_t> val_index(order.begin(),
+                                  order.begin() + static_cast<std::ptrdiff_t>(val_count));
     std::sort(val_index.begin(), val_index.end());
     std::vector<TauTask> rest;
     for (size_t i = 0; i < half.size(); ++i) {
