@@ -40,6 +40,7 @@ struct TauConfig {
     std::string extra_optimizer;
     std::string instructions = "Be helpful.";
     int target_calls = 400;
+    int max_in_flight = 1;  // episodes (and agent requests) at once
 };
 
 std::string write_tau_config(const TempDir& tmp, const TauConfig& c) {
@@ -50,7 +51,7 @@ std::string write_tau_config(const TempDir& tmp, const TauConfig& c) {
          << (c.extra_task.empty() ? "train_size = 6\nval_size = 5\ntest_size = 5\nmax_steps = 16\n"
                                   : c.extra_task)
          << "[target]\nbase_url = \"" << c.target_url
-         << "\"\nmodel = \"fake-model\"\nmax_in_flight = 1\n"
+         << "\"\nmodel = \"fake-model\"\nmax_in_flight = " << c.max_in_flight << "\n"
          << "max_retries = 0\ntimeout_s = 60\nmax_tokens = 64\n";
     if (!c.user_url.empty())
         text << "[user]\nbase_url = \"" << c.user_url
@@ -119,6 +120,7 @@ void expect_improves(const std::string& proposer, int trials) {
     c.extra_task = "train_size = 6\nval_size = 5\ntest_size = 5\nmax_steps = 16\ntrials = " +
                    std::to_string(trials) + "\n";
     c.target_calls = 400 * trials;
+    c.max_in_flight = trials > 1 ? 4 : 1;  // concurrent episodes share the two models
     c.target_url = server.base_url();
     c.dlm_line = "url = \"" + server.root_url() + "\"";
     std::string config = write_tau_config(tmp, c);
