@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 namespace remask {
@@ -17,6 +18,8 @@ using Clock = std::chrono::steady_clock;
 
 thread_local socket_t t_client_socket = INVALID_SOCKET;  // the connection this thread serves
 thread_local bool t_shedding = false;                      // this thread only sheds load
+thread_local bool t_too_large = false;                     // the current request passed its byte bound
+thread_local bool t_close_requested = false;               // close after the current response
 
 int milliseconds_until(Clock::time_point deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -54,24 +57,49 @@ void address_of(socket_t sock, bool peer, std::string& ip, int& port) {
 // Buffered like httplib's own, since its line reader asks for one byte at a time.
 class DeadlineSocketStream : public httplib::Stream {
 public:
-    DeadlineSocketStream(socket_t sock, int write_timeout_ms) : sock_(sock), write_timeout_ms_(write_timeout_ms) {}
+    DeadlineSocketStream(socket_t sock, int write_timeout_ms, size_t max_request_bytes)
+        : sock_(sock), write_timeout_ms_(write_timeout_ms), max_request_bytes_(max_request_bytes) {}
 
-    void start_request(Clock::time_point deadline) { deadline_ = deadline; }
+    void start_request(Clock::time_point deadline) {
+        deadline_ = deadline;
+        timed_out_ = false;
+        request_bytes_ = 0;
+    }
     bool has_buffered() const { return begin_ < end_; }
+    // A read of the current request ran past its deadline (httplib then answers 400 and
+    // would keep the connection).
+    bool timed_out() const { return timed_out_; }
 
     bool is_readable() const override { return has_buffered() || wait_for(sock_, POLLIN, milliseconds_until(deadline_)); }
     bool is_writable() const override { return wait_for(sock_, POLLOUT, write_timeout_ms_); }
 
     ssize_t read(char* ptr, size_t size) override {
         if (!has_buffered()) {
-            if (!is_readable()) return -1;
-            if (size >= sizeof buffer_) return receive(ptr, size);
+            if (!is_readable()) {
+                timed_out_ = true;
+                return -1;
+            }
+            if (size >= sizeof buffer_) {
+                size = std::min(size, max_request_bytes_ - std::min(max_request_bytes_, request_bytes_) + 1);
+                ssize_t n = receive(ptr, size);
+                if (n > 0 && request_bytes_ + static_cast<size_t>(n) > max_request_bytes_) {
+                    t_too_large = true;
+                    return -1;
+                }
+                if (n > 0) request_bytes_ += static_cast<size_t>(n);
+                return n;
+            }
             ssize_t n = receive(buffer_, sizeof buffer_);
             if (n <= 0) return n;
             begin_ = 0;
             end_ = static_cast<size_t>(n);
         }
         size_t n = std::min(size, end_ - begin_);
+        if (request_bytes_ + n > max_request_bytes_) {
+            t_too_large = true;
+            return -1;
+        }
+        request_bytes_ += n;
         std::memcpy(ptr, buffer_ + begin_, n);
         begin_ += n;
         return static_cast<ssize_t>(n);
@@ -104,6 +132,9 @@ private:
     Clock::time_point deadline_ = Clock::now();
     char buffer_[4096];
     size_t begin_ = 0, end_ = 0;
+    bool timed_out_ = false;
+    size_t max_request_bytes_;
+    size_t request_bytes_ = 0;
 };
 
 // httplib's task queue: one thread per connection up to max_connections (threads start on
@@ -185,6 +216,10 @@ std::string canned_response(int status, const char* reason, const std::string& b
 
 }  // namespace
 
+bool request_too_large() { return t_too_large; }
+
+void close_after_response() { t_close_requested = true; }
+
 bool client_disconnected() {
     const socket_t sock = t_client_socket;
     if (sock == INVALID_SOCKET) return false;
@@ -200,9 +235,17 @@ bool client_disconnected() {
 GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits) : limits_(limits) {
     const size_t max = static_cast<size_t>(std::max(1, limits_.max_connections));
     new_task_queue = [max] { return new ConnectionThreads(max); };
+    // Only for the Keep-Alive header httplib writes; serve_connection enforces both.
+    set_keep_alive_max_count(static_cast<size_t>(std::max(1, limits_.max_requests_per_connection)));
+    set_keep_alive_timeout(static_cast<time_t>(std::ceil(limits_.idle_timeout_s)));
 }
 
 GuardedHttpServer::~GuardedHttpServer() = default;
+
+void GuardedHttpServer::raise_listen_backlog(int backlog) {
+    const socket_t sock = svr_sock_;
+    if (sock != INVALID_SOCKET) ::listen(sock, backlog);  // on a listening socket: updates the backlog
+}
 
 bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
     if (t_shedding) {
@@ -231,7 +274,7 @@ bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
 
 void GuardedHttpServer::serve_connection(socket_t sock) {
     t_client_socket = sock;
-    DeadlineSocketStream stream(sock, seconds_to_ms(limits_.write_timeout_s));
+    DeadlineSocketStream stream(sock, seconds_to_ms(limits_.write_timeout_s), limits_.max_request_bytes);
     const int idle_ms = seconds_to_ms(limits_.idle_timeout_s);
     for (int left = std::max(1, limits_.max_requests_per_connection); left > 0 && !stopping(); --left) {
         // Wait for the next request in short slices, so stop() is noticed while idle.
@@ -241,6 +284,8 @@ void GuardedHttpServer::serve_connection(socket_t sock) {
             ready = wait_for(sock, POLLIN, std::min(200, milliseconds_until(idle_deadline)));
         if (!ready) break;
         stream.start_request(Clock::now() + std::chrono::milliseconds(seconds_to_ms(limits_.request_timeout_s)));
+        t_too_large = false;
+        t_close_requested = false;
         bool connection_closed = false;
         bool keep_going = false;
         try {
@@ -248,7 +293,7 @@ void GuardedHttpServer::serve_connection(socket_t sock) {
         } catch (...) {
             // Parsing outside the handlers (headers, chunk sizes) must never end the process.
         }
-        if (!keep_going || connection_closed) break;
+        if (!keep_going || connection_closed || stream.timed_out() || t_too_large || t_close_requested) break;
     }
     t_client_socket = INVALID_SOCKET;
 }

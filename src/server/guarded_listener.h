@@ -11,6 +11,9 @@
 //   read: `GET /health` gets 200, anything else 503 with Retry-After, then it is closed.
 // - A request's line, headers and body must all arrive within request_timeout_s (slow
 //   clients cannot hold a thread); a keep-alive connection idle for idle_timeout_s is closed.
+// - Every request is bounded in bytes (line, headers and body, chunked bodies included:
+//   httplib 0.11.4 bounds only bodies with a Content-Length); past it the read fails and
+//   request_too_large() lets the error handler answer 413.
 // - client_disconnected() tells a handler, from its own thread, whether its client has
 //   gone (closed or reset the socket), so long generations can stop between steps.
 //   Debian's cpp-httplib 0.11.4 offers no such query; the socket is ours here, so a
@@ -35,6 +38,7 @@ struct ConnectionLimits {
     double idle_timeout_s = 5;        // keep-alive wait for the next request
     double write_timeout_s = 30;      // each wait for the client to take response bytes
     int max_requests_per_connection = 100;
+    size_t max_request_bytes = (1 << 20) + (64 << 10);  // line + headers + body, chunked or not
     int retry_after_s = 1;
 };
 
@@ -42,10 +46,21 @@ struct ConnectionLimits {
 // connection. False outside a GuardedHttpServer request thread.
 bool client_disconnected();
 
+// For an error handler: the request on this thread read more than max_request_bytes
+// (httplib itself bounds only bodies with a Content-Length).
+bool request_too_large();
+// For an error handler: close this connection after the response (a malformed request
+// leaves the rest of the stream meaningless).
+void close_after_response();
+
 class GuardedHttpServer : public httplib::Server {
 public:
     explicit GuardedHttpServer(ConnectionLimits limits);
     ~GuardedHttpServer() override;
+
+    // httplib 0.11.4 listens with a backlog of 5, so a burst of connections waits for SYN
+    // retransmits (1 s, 3 s, ...); call after binding to raise it.
+    void raise_listen_backlog(int backlog);
 
     int open_connections() const { return open_.load(); }
     int64_t shed_connections() const { return shed_.load(); }

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 
@@ -86,6 +87,7 @@ bool is_loopback_host(const std::string& raw) {
 HttpServer::HttpServer(ServeBackend& backend, ServeOptions options)
     : backend_(backend), options_(std::move(options)) {
     options_.connections.retry_after_s = options_.retry_after_s;
+    options_.connections.max_request_bytes = options_.max_body_bytes + (64 << 10);
     server_ = std::make_unique<GuardedHttpServer>(options_.connections);
     loopback_ = is_loopback_host(options_.host);
     server_->set_payload_max_length(options_.max_body_bytes);
@@ -212,6 +214,10 @@ void HttpServer::install_routes() {
     // here may throw: httplib calls it outside any handler's try.
     server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return;
+        // Library-level errors other than a routing miss: the rest of the stream is not a
+        // request worth reading.
+        if (res.status != 404) close_after_response();
+        if (request_too_large()) res.status = 413;
         if (res.status == 404) {
             std::string path = req.path.substr(0, 200);
             send_error(res, 404, "no route for " + req.method.substr(0, 16) + " " + path, "not_found");
@@ -231,6 +237,7 @@ int HttpServer::bind() {
     }
     if (port_ <= 0)
         throw ExternalError(options_.host + ":" + std::to_string(options_.port), "cannot listen on this address");
+    server_->raise_listen_backlog(std::max(128, options_.connections.max_connections));
     return port_;
 }
 

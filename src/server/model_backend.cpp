@@ -51,8 +51,10 @@ void check_memory(int64_t budget, int64_t batch, const std::string& batch_field,
     const std::string need = "needs ~" + gigabytes(needed) + " of working memory, over this server's " +
                              gigabytes(budget) + " per request (--max-memory)";
     if (fits == 0)
-        throw api::HttpError(413, "request_too_large", "'" + size_field + "': this request " + need + " even for one " +
-                                                           "sequence; send a shorter one");
+        throw api::HttpError(413, "request_too_large",
+                             "'" + size_field + "': one sequence of this request needs ~" + gigabytes(bytes_for_batch(1)) +
+                                 " of working memory, over this server's " + gigabytes(budget) +
+                                 " per request (--max-memory); send a shorter one");
     throw api::HttpError(413, "request_too_large", "'" + batch_field + "': " + std::to_string(batch) + " " + need +
                                                        "; at most " + std::to_string(fits) + " fit");
 }

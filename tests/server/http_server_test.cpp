@@ -394,23 +394,30 @@ TEST(Server, MaxActiveBoundsRequestsComputingAtOnce) {
     backend.hold();
     auto post = [port] {
         httplib::Client cli("127.0.0.1", port);
+        cli.set_read_timeout(60);
         return cli.Post("/v1/chat/completions", kChat, "application/json");
     };
     auto first = std::async(std::launch::async, post);
     backend.wait_until_waiting(1);
+    // One of these waits for its turn (queued); the other finds no room and gets 503.
     auto second = std::async(std::launch::async, post);
-    // Once the second is admitted (waiting for its turn), a third finds no room.
-    int busy = 0;
-    for (int attempt = 0; attempt < 2000 && busy == 0; ++attempt) {
-        auto third = post();
-        ASSERT_TRUE(third);
-        if (third->status == 503) ++busy;
+    auto third = std::async(std::launch::async, post);
+    std::future<httplib::Result>* refused = nullptr;
+    std::future<httplib::Result>* queued = nullptr;
+    while (refused == nullptr) {
+        if (second.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) {
+            refused = &second, queued = &third;
+        } else if (third.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) {
+            refused = &third, queued = &second;
+        }
     }
-    EXPECT_EQ(busy, 1);
+    auto busy = refused->get();
+    ASSERT_TRUE(busy);
+    EXPECT_EQ(busy->status, 503);
     EXPECT_EQ(backend.most_at_once(), 1);
     backend.release();
     EXPECT_EQ(first.get()->status, 200);
-    EXPECT_EQ(second.get()->status, 200);
+    EXPECT_EQ(queued->get()->status, 200);
     EXPECT_EQ(backend.most_at_once(), 1) << "the queued request computed while the first did";
     server.stop();
     thread.join();
