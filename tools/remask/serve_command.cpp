@@ -157,15 +157,20 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--port", args->options.port, "Port (0 = any free port)");
     cmd->add_option("--host", args->options.host, "Address to listen on");
     cmd->add_option("--name", args->name, "Model id listed by /v1/models (default: the folder's name)");
-    cmd->add_option("--max-active", args->options.max_active, "Requests computed at once");
-    cmd->add_option("--max-queue", args->options.max_queued, "Requests waiting; beyond that 503 + Retry-After");
-    cmd->add_option("--max-body-bytes", args->options.max_body_bytes, "Larger request bodies get 413 (default 1 MiB)");
+    cmd->add_option("--max-active", args->options.max_active, "Requests computed at once")->check(CLI::Range(1, 4096));
+    cmd->add_option("--max-queue", args->options.max_queued, "Requests waiting; beyond that 503 + Retry-After")
+        ->check(CLI::Range(0, 65536));
+    cmd->add_option("--max-body-bytes", args->options.max_body_bytes, "Larger request bodies get 413 (default 1 MiB)")
+        ->check(CLI::Range(size_t{1}, size_t{1} << 32));
     cmd->add_option("--max-connections", args->options.connections.max_connections,
-                    "Connections served at once; past that /health still answers, other requests get 503");
+                    "Connections served at once; past that /health still answers, other requests get 503")
+        ->check(CLI::Range(1, 1 << 20));
     cmd->add_option("--request-timeout", args->options.connections.request_timeout_s,
-                    "Seconds for a request's line, headers and body to arrive (default 30)");
+                    "Seconds for a request's line, headers and body to arrive (default 30)")
+        ->check(CLI::Range(0.01, 86400.0));
     cmd->add_option("--idle-timeout", args->options.connections.idle_timeout_s,
-                    "Seconds a keep-alive connection may wait for its next request (default 5)");
+                    "Seconds a keep-alive connection may wait for its next request (default 5)")
+        ->check(CLI::Range(0.01, 86400.0));
     cmd->add_option("--max-memory", args->max_memory,
                     "Memory for the model, connections and one request's working memory, e.g. 16G (default 80% of RAM); "
                     "larger requests get 413");
