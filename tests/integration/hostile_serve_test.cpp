@@ -182,6 +182,11 @@ TEST(HostileServe, SurvivesEveryRequestWithinItsBudget) {
     for (int i = 0; i < 300; ++i) long_text += "The film was long and the plot <mask:4> thin. ";
     expect_status(post("/v1/infill", json({{"text", long_text}, {"candidates", 64}, {"steps", 2}}).dump()), 413,
                   "'candidates'");
+    std::string words;
+    for (int i = 0; i < 2000; ++i) words += "word ";
+    expect_status(post("/v1/chat/completions",
+                       json({{"messages", {{{"role", "user"}, {"content", words}}}}, {"n", 16}}).dump()),
+                  413, "'n'");
     expect_status(post("/v1/chat/completions", R"({"messages": [{"role": "user", "content": "hi"}]})", "",
                        "text/plain"),
                   415);
