@@ -47,6 +47,7 @@ DlmSettings read_dlm(TomlTable table) {
     DlmSettings s;
     s.model = table.get_string("model", s.model);
     s.url = table.get_string("url", s.url);
+    s.api_key_env = table.get_string("api_key_env", s.api_key_env);
     s.sampler = table.get_string("sampler", s.sampler);
     s.steps = table.get_int("steps", s.steps);
     s.temperature = table.get_double("temperature", s.temperature);
@@ -218,6 +219,7 @@ std::string settings_to_toml(const Settings& s) {
     out << "[dlm]\n"
         << "model = " << quoted(s.dlm.model) << "\n"
         << "url = " << quoted(s.dlm.url) << "\n"
+        << "api_key_env = " << quoted(s.dlm.api_key_env) << "\n"
         << "sampler = " << quoted(s.dlm.sampler) << "\n"
         << "steps = " << s.dlm.steps << "\n"
         << "temperature = " << s.dlm.temperature << "\n"

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <exception>
 #include <memory>
 
 namespace remask {
@@ -49,10 +50,20 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t, size_t)
     wake_.notify_all();
     size_t begin, end;
     chunk_range(n, chunks, 0, &begin, &end);
-    body(begin, end);
+    std::exception_ptr caller_error;
+    try {
+        body(begin, end);
+    } catch (...) {
+        caller_error = std::current_exception();
+    }
+    // Workers still use `body` (on the caller's stack): wait for them even after a throw.
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return pending_ == 0; });
     body_ = nullptr;
+    std::exception_ptr error = caller_error ? caller_error : worker_error_;
+    worker_error_ = nullptr;
+    lock.unlock();
+    if (error) std::rethrow_exception(error);
 }
 
 void ThreadPool::worker_loop(size_t index) {
@@ -72,8 +83,14 @@ void ThreadPool::worker_loop(size_t index) {
         if (index < chunks) {
             size_t begin, end;
             chunk_range(n, chunks, index, &begin, &end);
-            (*body)(begin, end);
+            std::exception_ptr error;
+            try {
+                (*body)(begin, end);
+            } catch (...) {
+                error = std::current_exception();  // rethrown by parallel_for, not std::terminate
+            }
             std::lock_guard<std::mutex> lock(mutex_);
+            if (error && !worker_error_) worker_error_ = error;
             if (--pending_ == 0) done_.notify_all();
         }
     }

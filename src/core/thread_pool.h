@@ -4,12 +4,14 @@
 //   ThreadPool pool(4);
 //   pool.parallel_for(rows, [&](size_t begin, size_t end) { ... rows [begin, end) ... });
 //
-// parallel_for blocks until every chunk is done; the calling thread works too. Chunks are
+// parallel_for blocks until every chunk is done, even when one throws; it then rethrows
+// the first exception (the caller's chunk's first). The calling thread works too. Chunks are
 // contiguous and deterministic for a given (n, thread count), so results that depend on
 // the split stay reproducible.
 
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -48,6 +50,7 @@ private:
     size_t chunks_ = 0;
     size_t generation_ = 0;
     size_t pending_ = 0;
+    std::exception_ptr worker_error_;  // first throw of a worker's chunk in this run
     bool stopping_ = false;
     std::mutex run_mutex_;  // one parallel_for at a time
 };

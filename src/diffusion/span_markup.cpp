@@ -26,8 +26,8 @@ std::vector<MarkupSegment> parse_mask_markup(std::string_view text, std::string_
     };
     size_t i = 0;
     while (i < text.size()) {
-        if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '<') {
-            literal += '<';
+        if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == '<' || text[i + 1] == '\\')) {
+            literal += text[i + 1];
             i += 2;
             continue;
         }
@@ -58,6 +58,16 @@ std::vector<MarkupSegment> parse_mask_markup(std::string_view text, std::string_
     }
     flush();
     return segments;
+}
+
+std::string escape_markup_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        if (c == '<' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
 }
 
 int64_t count_slots(const std::vector<MarkupSegment>& segments) {

@@ -10,8 +10,10 @@
 //   // out.text == "Be " + filled + " and <brief>."; out.spans[0] = {3, 3 + filled.size(), filled}
 //
 // Syntax: `<mask:N>` with N a decimal count >= 1 is a slot; `\<` is a literal `<` (so
-// `\<mask:3>` is text); every other character, including a `<` that does not start
-// `<mask:`, is literal. Text segments are kept byte for byte in the output.
+// `\<mask:3>` is text) and `\\` a literal `\` (so `C:\\<mask:3>` is "C:\" then a slot);
+// every other character, including a `\` before anything else and a `<` that does not
+// start `<mask:`, is literal. Text segments are kept byte for byte in the output.
+// escape_markup_text() writes any text so that it parses back unchanged.
 
 #include <cstdint>
 #include <functional>
@@ -36,6 +38,9 @@ struct MarkupSegment {
 // Throws InputError("<field>", ...) naming the byte offset for `<mask:0>`, an unclosed
 // `<mask:` tag, or a count that is not a decimal number (or above 100000).
 std::vector<MarkupSegment> parse_mask_markup(std::string_view text, std::string_view field = "--text");
+
+// `\` -> `\\` and `<` -> `\<`: the text as a literal segment of markup.
+std::string escape_markup_text(std::string_view text);
 
 int64_t count_slots(const std::vector<MarkupSegment>& segments);  // number of <mask:N> spans
 int64_t count_masks(const std::vector<MarkupSegment>& segments);  // sum of N

@@ -1,5 +1,6 @@
 #include "diffusion/text_diffusion.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/error.h"
@@ -55,11 +56,15 @@ TextInfillResult infill_text(DiffusionLM& dlm, const TextInfillRequest& request)
         // The turn ends after the text, so the model sees where the answer stops.
         if (dlm.end_of_turn_id() >= 0) suffix = {dlm.end_of_turn_id()};
     }
+    if (request.slack < 0) throw InputError("slack", "must not be negative");
+    // Checked before the layout is built: slots and slack are allocated there.
+    const int64_t max_length = dlm.model().config().max_positions;
+    const int64_t slack = max_length > 0 ? std::min(request.slack, max_length + 1) : request.slack;
+    const int64_t slots = count_slots(segments) * slack + count_masks(segments);
+    check_context_budget(static_cast<int64_t>(prefix.size() + suffix.size()), slots, max_length, "text");
     std::vector<InfillPiece> pieces = encode_segments(segments, encode);
     InfillLayout layout = make_infill_layout(prefix, pieces, suffix, request.slack, dlm.mask_id());
-    const int64_t slots = static_cast<int64_t>(layout.spans.size()) * request.slack + count_masks(segments);
-    check_context_budget(static_cast<int64_t>(layout.tokens.size()) - slots, slots,
-                         dlm.model().config().max_positions, "text");
+    check_context_budget(static_cast<int64_t>(layout.tokens.size()) - slots, slots, max_length, "text");
 
     auto sampler = make_sampler(request.sampling);
     DenoiseOptions options;
@@ -96,6 +101,7 @@ ChatGenerationResult generate_chat(DiffusionLM& dlm, const ChatGenerationRequest
     options.seed = request.seed;
     options.cfg_scale = request.cfg_scale;
     options.pool = &ThreadPool::global();
+    options.on_step = request.on_step;
     if (request.forbid_end_of_text) {
         for (int64_t id : dlm.model().config().eos_token_ids) options.forbidden_tokens.push_back(static_cast<int32_t>(id));
     }

@@ -69,7 +69,7 @@ struct TextInfillRequest {
     SamplingOptions sampling;  // sampler, steps, temperature, block_length, threshold, ...
     uint64_t seed = 0;
     int64_t candidates = 1;    // denoised together, one batched forward per step
-    std::function<void(const StepTrace&)> on_step;  // optional per-step trace
+    std::function<void(const StepTrace&)> on_step;  // optional per-step trace; may throw to stop
 };
 
 struct TextInfillResult {
@@ -89,6 +89,7 @@ struct ChatGenerationRequest {
     int64_t candidates = 1;
     double cfg_scale = 0.0;
     bool forbid_end_of_text = false;
+    std::function<void(const StepTrace&)> on_step;  // optional; may throw to stop generating
 };
 
 struct ChatGenerationResult {

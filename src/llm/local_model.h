@@ -35,6 +35,7 @@ public:
     std::string describe() const override;
 
     const Tokenizer& tokenizer() const { return *tokenizer_; }
+    const Model& model() const { return *model_; }
     Accounting& accounting() { return *accounting_; }
 
 private:

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_limits.h"
 
 namespace remask {
 namespace {
@@ -58,9 +59,11 @@ SafetensorsFile::SafetensorsFile(const std::string& path)
     const char* text = reinterpret_cast<const char*>(file_->data() + 8);
     nlohmann::json header;
     try {
-        header = nlohmann::json::parse(text, text + header_len);
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(path, std::string("safetensors header is not valid JSON: ") + e.what());
+        header = parse_json_limited(std::string_view(text, header_len), {.max_depth = 16});
+    } catch (const nlohmann::json::parse_error& e) {
+        throw InputError(path, "safetensors header is not valid JSON: " + parse_error_summary(e));
+    } catch (const JsonLimitError& e) {
+        throw InputError(path, std::string("safetensors header ") + e.what());
     }
     if (!header.is_object()) throw InputError(path, "safetensors header is not a JSON object");
 
@@ -81,13 +84,19 @@ SafetensorsFile::SafetensorsFile(const std::string& path)
         if (info.element_size == 0) throw InputError(where, "unknown dtype '" + info.dtype + "'");
         const auto& shape = entry["shape"];
         if (!shape.is_array()) throw InputError(where, "shape is not an array");
+        // Bounded before each multiplication, so no product can wrap around (a wrapped
+        // product of 0 would match empty data_offsets).
+        constexpr uint64_t kMaxElements = 1ull << 48;
+        if (shape.size() > 8) throw InputError(where, "shape " + json_excerpt(shape) + " has more than 8 dimensions");
         uint64_t numel = 1;
         for (const auto& dim : shape) {
-            if (!dim.is_number_unsigned() || dim.get<uint64_t>() > (1ull << 40))
-                throw InputError(where, "shape " + shape.dump() + " has a bad dimension");
-            info.shape.push_back(dim.get<int64_t>());
-            numel *= dim.get<uint64_t>();
-            if (numel > (1ull << 48)) throw InputError(where, "shape " + shape.dump() + " is too large");
+            if (!dim.is_number_unsigned() || dim.get<uint64_t>() > kMaxElements)
+                throw InputError(where, "shape " + json_excerpt(shape) + " has a bad dimension");
+            const uint64_t size = dim.get<uint64_t>();
+            info.shape.push_back(static_cast<int64_t>(size));
+            if (size != 0 && numel > kMaxElements / size)
+                throw InputError(where, "shape " + json_excerpt(shape) + " is too large");
+            numel *= size;
         }
         const auto& offsets = entry["data_offsets"];
         if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||

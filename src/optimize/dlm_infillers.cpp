@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "core/error.h"
 #include "diffusion/text_diffusion.h"
@@ -43,10 +44,7 @@ std::string segments_to_markup(const std::vector<PromptSegment>& segments) {
             markup += "<mask:" + std::to_string(segment.slots) + ">";
             continue;
         }
-        for (char c : segment.text) {
-            if (c == '<') markup += '\\';
-            markup += c;
-        }
+        markup += escape_markup_text(segment.text);
     }
     return markup;
 }
@@ -71,7 +69,13 @@ InfillResult InProcessInfiller::infill(const InfillRequest& request) {
     return result;
 }
 
-RemoteInfiller::RemoteInfiller(DlmSettings settings) : settings_(std::move(settings)) {}
+RemoteInfiller::RemoteInfiller(DlmSettings settings) : settings_(std::move(settings)) {
+    if (settings_.api_key_env.empty()) return;
+    const char* key = std::getenv(settings_.api_key_env.c_str());
+    if (key == nullptr || *key == '\0')
+        throw UsageError("[dlm] api_key_env", "environment variable " + settings_.api_key_env + " is not set or empty");
+    api_key_ = key;
+}
 
 InfillResult RemoteInfiller::infill(const InfillRequest& request) {
     api::InfillHttpRequest body;
@@ -91,6 +95,7 @@ InfillResult RemoteInfiller::infill(const InfillRequest& request) {
     httplib::Client client(url);
     client.set_connection_timeout(10);
     client.set_read_timeout(3600);  // a long denoise on a busy server is not a failure
+    if (!api_key_.empty()) client.set_bearer_token_auth(api_key_.c_str());
     auto reply = client.Post("/v1/infill", api::to_json(body).dump(), "application/json");
     if (!reply) throw ExternalError(settings_.url + "/v1/infill", "no answer (" + httplib::to_string(reply.error()) + ")");
     if (reply->status != 200) {
@@ -99,6 +104,10 @@ InfillResult RemoteInfiller::infill(const InfillRequest& request) {
             message = nlohmann::json::parse(reply->body)["error"]["message"].get<std::string>();
         } catch (const std::exception&) {
         }
+        if (message.size() > 300) message = message.substr(0, 300) + "…";
+        if (reply->status == 401)
+            message += api_key_.empty() ? " (the server wants a key: set [dlm] api_key_env)"
+                                        : " (check the key in " + settings_.api_key_env + ")";
         throw ExternalError(settings_.url + "/v1/infill", "HTTP " + std::to_string(reply->status) + ": " + message);
     }
     api::InfillHttpResponse parsed;

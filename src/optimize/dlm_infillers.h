@@ -30,11 +30,14 @@ private:
 
 class RemoteInfiller : public SpanInfiller {
 public:
-    explicit RemoteInfiller(DlmSettings settings);  // settings.url: "http://host:port"
+    // settings.url: "http://host:port"; settings.api_key_env: the variable holding the
+    // server's Bearer key (UsageError when named but unset).
+    explicit RemoteInfiller(DlmSettings settings);
     InfillResult infill(const InfillRequest& request) override;
 
 private:
     DlmSettings settings_;
+    std::string api_key_;
 };
 
 // Pseudo-likelihood of each prompt token given the context: k passes, each masking a

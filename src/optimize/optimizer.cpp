@@ -121,7 +121,21 @@ std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<s
                           spent_, parts_.evaluator->max_user_calls(rendered, misses)))
             throw BudgetStop{"user_calls"};
         Spend before = parts_.evaluator->spent();
-        std::vector<Trace> traces = parts_.evaluator->evaluate(rendered, misses);
+        std::vector<Trace> traces;
+        try {
+            traces = parts_.evaluator->evaluate(rendered, misses);
+        } catch (...) {
+            // Calls answered before the error were paid for: counted and journaled, so the
+            // budget and a resumed run see them.
+            Spend paid = parts_.evaluator->spent() - before;
+            spent_ += paid;
+            emit({{"event", "eval_failed"},
+                  {"iteration", iteration},
+                  {"phase", phase},
+                  {"candidate", candidate},
+                  {"spend", to_json(paid)}});
+            throw;
+        }
         Spend delta = parts_.evaluator->spent() - before;
         if (traces.size() != misses.size())
             throw ExternalError("evaluator", "returned " + std::to_string(traces.size()) +
@@ -145,6 +159,9 @@ std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<s
     }
     std::vector<Trace> out;
     for (const std::string& id : ids) out.push_back(*memo_.trace(key, id));
+    // The test score is the metric's alone: people's score overrides and comments steer
+    // the search, never the held-out result.
+    if (phase == "test") return out;
     parts_.feedback.apply(out);
     for (Trace& t : out)
         if (auto c = comments_.find(t.example_id); c != comments_.end())

@@ -37,8 +37,11 @@ std::string message_content(const json& content, const std::string& field) {
     if (content.is_array()) {
         std::string text;
         for (const json& part : content) {
-            if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") ||
-                !part["text"].is_string())
+            // Checked field by field: json::value() throws when "type" is not a string.
+            const auto type = part.is_object() ? part.find("type") : part.end();
+            const auto text_field = part.is_object() ? part.find("text") : part.end();
+            if (!part.is_object() || type == part.end() || !type->is_string() || *type != "text" ||
+                text_field == part.end() || !text_field->is_string())
                 bad_field(field, "only text content parts are supported");
             text += part["text"].get<std::string>();
         }

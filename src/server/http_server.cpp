@@ -1,8 +1,13 @@
 #include "server/http_server.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
 
 #include "core/error.h"
+#include "core/json_limits.h"
 #include "core/log.h"
 
 namespace remask {
@@ -10,9 +15,13 @@ namespace {
 
 using nlohmann::json;
 
+// Bounds on a request's JSON, far above what a chat or infill request needs.
+constexpr JsonLimits kBodyLimits{64, 65536};
+
 void send_json(httplib::Response& res, int status, const json& body) {
     res.status = status;
-    res.set_content(body.dump(), "application/json");
+    // Replace, never throw: error messages may quote client bytes that are not UTF-8.
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message, const std::string& type) {
@@ -21,34 +30,66 @@ void send_error(httplib::Response& res, int status, const std::string& message, 
 
 json parse_body(const httplib::Request& req) {
     try {
-        return json::parse(req.body);
+        return parse_json_limited(req.body, kBodyLimits);
     } catch (const json::parse_error& e) {
-        throw api::HttpError(400, "invalid_request_error", std::string("malformed JSON body: ") + e.what());
+        throw api::HttpError(400, "invalid_request_error", "malformed JSON body: " + parse_error_summary(e));
+    } catch (const JsonLimitError& e) {
+        throw api::HttpError(400, "invalid_request_error", std::string("JSON body ") + e.what());
     }
 }
 
-// Holds one slot of the server's concurrency bound for the life of a request.
-class SlotGuard {
-public:
-    SlotGuard(std::atomic<int>& counter, int limit) : counter_(counter) {
-        admitted_ = counter_.fetch_add(1) < limit;
-    }
-    ~SlotGuard() { counter_.fetch_sub(1); }
-    bool admitted() const { return admitted_; }
+// "application/json" with optional parameters ("; charset=utf-8"), any case.
+bool is_json_content_type(std::string type) {
+    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const size_t end = type.find(';');
+    std::string media = type.substr(0, end);
+    while (!media.empty() && media.back() == ' ') media.pop_back();
+    return media == "application/json";
+}
 
-private:
-    std::atomic<int>& counter_;
-    bool admitted_;
-};
+// Compares without stopping at the first difference, so timing tells nothing of the key.
+bool same_secret(const std::string& given, const std::string& key) {
+    unsigned char diff = given.size() == key.size() ? 0 : 1;
+    for (size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ key[i % key.size()]);
+    return diff == 0;
+}
+
+// The host part of a Host header or an origin's authority: "[::1]:80" -> "::1".
+std::string host_of(std::string authority) {
+    if (const size_t scheme = authority.find("://"); scheme != std::string::npos) authority.erase(0, scheme + 3);
+    if (!authority.empty() && authority.front() == '[') {
+        const size_t close = authority.find(']');
+        return close == std::string::npos ? authority : authority.substr(1, close - 1);
+    }
+    return authority.substr(0, authority.find(':'));
+}
+
+// Strips the scheme and a trailing slash: "http://a:1/" -> "a:1".
+std::string authority_of(std::string origin) {
+    if (const size_t scheme = origin.find("://"); scheme != std::string::npos) origin.erase(0, scheme + 3);
+    while (!origin.empty() && origin.back() == '/') origin.pop_back();
+    return origin;
+}
 
 }  // namespace
 
+bool is_loopback_host(const std::string& raw) {
+    std::string host = raw;
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host == "localhost") return true;
+    in_addr v4{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+    return false;
+}
+
 HttpServer::HttpServer(ServeBackend& backend, ServeOptions options)
-    : backend_(backend), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
-    // One thread per admitted request, so the bound is decided when a request arrives,
-    // not after it waited unseen in the library's queue.
-    int threads = options_.max_active + options_.max_queued + 4;
-    server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    : backend_(backend), options_(std::move(options)) {
+    options_.connections.retry_after_s = options_.retry_after_s;
+    options_.connections.max_request_bytes = options_.max_body_bytes + (64 << 10);
+    server_ = std::make_unique<GuardedHttpServer>(options_.connections);
+    loopback_ = is_loopback_host(options_.host);
     server_->set_payload_max_length(options_.max_body_bytes);
     install_routes();
 }
@@ -56,13 +97,46 @@ HttpServer::HttpServer(ServeBackend& backend, ServeOptions options)
 HttpServer::~HttpServer() = default;
 
 void HttpServer::install_routes() {
-    const int limit = options_.max_active + options_.max_queued;
+    // Checks every request (but /health) must pass before it is routed: key, then origin.
+    server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+        if (!options_.api_key.empty()) {
+            const std::string auth = req.get_header_value("Authorization");
+            const std::string bearer = "Bearer ";
+            if (auth.compare(0, bearer.size(), bearer) != 0 || !same_secret(auth.substr(bearer.size()), options_.api_key)) {
+                res.set_header("WWW-Authenticate", "Bearer");
+                send_error(res, 401, "missing or wrong API key (Authorization: Bearer <key>)", "authentication_error");
+                return httplib::Server::HandlerResponse::Handled;
+            }
+        }
+        const std::string host = req.get_header_value("Host");
+        // A page that rebinds its own name to 127.0.0.1 still sends that name as Host.
+        if (loopback_ && !host.empty() && !is_loopback_host(host_of(host))) {
+            send_error(res, 403, "Host '" + host.substr(0, 100) + "' is not this loopback server", "forbidden");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        // Browsers name the page's origin; only a page served from this server may call it.
+        if (req.has_header("Origin") && authority_of(req.get_header_value("Origin")) != host) {
+            send_error(res, 403, "requests from another origin are refused", "forbidden");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
 
-    // Wraps a handler with the concurrency bound and the JSON error mapping.
-    auto guarded = [this, limit](auto body) {
-        return [this, limit, body](const httplib::Request& req, httplib::Response& res) {
-            SlotGuard slot(in_flight_, limit);
-            if (!slot.admitted()) {
+    const int admit_limit = options_.max_active + options_.max_queued;
+
+    // Wraps a JSON endpoint: admission, a turn to compute, and the error mapping.
+    auto guarded = [this, admit_limit](bool json_body, auto body) {
+        return [this, admit_limit, json_body, body](const httplib::Request& req, httplib::Response& res) {
+            if (json_body && !is_json_content_type(req.get_header_value("Content-Type"))) {
+                send_error(res, 415, "Content-Type must be application/json", "invalid_request_error");
+                return;
+            }
+            struct Admission {
+                std::atomic<int>& count;
+                ~Admission() { --count; }
+            } admission{admitted_};
+            if (++admitted_ > admit_limit) {
                 res.set_header("Retry-After", std::to_string(options_.retry_after_s));
                 send_error(res, 503, "server busy: too many requests in flight", "server_busy");
                 return;
@@ -73,38 +147,85 @@ void HttpServer::install_routes() {
                 send_error(res, e.status(), e.what(), e.type());
             } catch (const InputError& e) {
                 send_error(res, 400, e.what(), "invalid_request_error");
+            } catch (const ClientGone&) {
+                ++cancelled_;
+                log_line(LogLevel::info, "serve: " + req.path + ": client disconnected; its request was cancelled");
+                res.status = 499;  // nobody reads it; keeps the access log honest
             } catch (const std::exception& e) {
-                log_error("serve: ", req.path, ": ", e.what());
-                send_error(res, 500, e.what(), "server_error");
+                const int64_t id = next_error_id_++;
+                log_error("serve: ", req.path, ": error ", id, ": ", e.what());
+                send_error(res, 500, "internal error " + std::to_string(id) + " (details in the server's log)",
+                           "server_error");
             }
             ++served_;
         };
+    };
+    // Holds one of max_active turns while a backend call computes; waiting requests give
+    // up if their client leaves.
+    auto with_turn = [this](auto work) {
+        {
+            std::unique_lock<std::mutex> lock(turn_mutex_);
+            while (computing_ >= options_.max_active) {
+                turn_freed_.wait_for(lock, std::chrono::milliseconds(200));
+                if (computing_ >= options_.max_active && client_disconnected()) throw ClientGone();
+            }
+            ++computing_;
+        }
+        struct Turn {
+            HttpServer* self;
+            ~Turn() {
+                {
+                    std::lock_guard<std::mutex> lock(self->turn_mutex_);
+                    --self->computing_;
+                }
+                self->turn_freed_.notify_one();
+            }
+        } turn{this};
+        return work();
     };
 
     server_->Get("/health", [](const httplib::Request&, httplib::Response& res) {
         send_json(res, 200, {{"status", "ok"}});
     });
-    server_->Get("/v1/models", guarded([this](const httplib::Request&, httplib::Response& res) {
+    server_->Get("/v1/models", guarded(false, [this](const httplib::Request&, httplib::Response& res) {
         json model = {{"id", backend_.model_id()}, {"object", "model"}, {"created", 0}, {"owned_by", "remask"}};
         send_json(res, 200, {{"object", "list"}, {"data", json::array({model})}});
     }));
-    server_->Post("/v1/chat/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
+    server_->Post("/v1/chat/completions", guarded(true, [this, with_turn](const httplib::Request& req, httplib::Response& res) {
         api::ChatCompletionRequest request = api::parse_chat_completion_request(parse_body(req));
-        send_json(res, 200, backend_.chat_completion(request));
+        send_json(res, 200, with_turn([&] { return backend_.chat_completion(request); }));
     }));
-    server_->Post("/v1/infill", guarded([this](const httplib::Request& req, httplib::Response& res) {
+    server_->Post("/v1/infill", guarded(true, [this, with_turn](const httplib::Request& req, httplib::Response& res) {
         api::InfillHttpRequest request = api::parse_infill_request(parse_body(req));
-        send_json(res, 200, api::to_json(backend_.infill(request)));
+        send_json(res, 200, api::to_json(with_turn([&] { return backend_.infill(request); })));
     }));
-    // Routing misses, 413 and other library-level errors get the same JSON body.
+    // Anything a handler let escape: a 500 that names no internal detail.
+    server_->set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+        const int64_t id = next_error_id_++;
+        try {
+            if (error) std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            log_error("serve: ", req.path, ": error ", id, ": ", e.what());
+        } catch (...) {
+        }
+        send_error(res, 500, "internal error " + std::to_string(id) + " (details in the server's log)", "server_error");
+    });
+    // Routing misses, 413 and other library-level errors get the same JSON body. Nothing
+    // here may throw: httplib calls it outside any handler's try.
     server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return;
-        if (res.status == 404)
-            send_error(res, 404, "no route for " + req.method + " " + req.path, "not_found");
-        else if (res.status == 413)
+        // Library-level errors other than a routing miss: the rest of the stream is not a
+        // request worth reading.
+        if (res.status != 404) close_after_response();
+        if (request_too_large()) res.status = 413;
+        if (res.status == 404) {
+            std::string path = req.path.substr(0, 200);
+            send_error(res, 404, "no route for " + req.method.substr(0, 16) + " " + path, "not_found");
+        } else if (res.status == 413) {
             send_error(res, 413, "request body too large", "request_too_large");
-        else
+        } else {
             send_error(res, res.status, "request failed", "invalid_request_error");
+        }
     });
 }
 
@@ -116,6 +237,7 @@ int HttpServer::bind() {
     }
     if (port_ <= 0)
         throw ExternalError(options_.host + ":" + std::to_string(options_.port), "cannot listen on this address");
+    server_->raise_listen_backlog(std::max(128, options_.connections.max_connections));
     return port_;
 }
 

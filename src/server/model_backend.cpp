@@ -1,12 +1,16 @@
 #include "server/model_backend.h"
 
 #include <chrono>
+#include <cstdio>
+#include <functional>
 #include <filesystem>
 
 #include "core/error.h"
 #include "diffusion/text_diffusion.h"
 #include "llm/local_model.h"
+#include "model/model.h"
 #include "model/model_config.h"
+#include "tokenizer/tokenizer.h"
 
 namespace remask {
 namespace {
@@ -21,6 +25,43 @@ auto as_bad_request(Body body) {
     } catch (const InputError& e) {
         throw api::HttpError(400, "invalid_request_error", e.what());
     }
+}
+
+[[noreturn]] void over_bound(const std::string& field, int64_t value, int64_t bound, const std::string& what) {
+    throw api::HttpError(400, "invalid_request_error",
+                         "'" + field + "': " + std::to_string(value) + " is more than " + std::to_string(bound) + ", " +
+                             what);
+}
+
+std::string gigabytes(int64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f GB", static_cast<double>(bytes) / 1e9);
+    return text;
+}
+
+// 413 when `batch` copies of one sequence do not fit the budget, naming the batch field
+// and how many would fit (or the text itself when not even one does).
+void check_memory(int64_t budget, int64_t batch, const std::string& batch_field, const std::string& size_field,
+                  const std::function<int64_t(int64_t)>& bytes_for_batch) {
+    if (budget <= 0) return;
+    const int64_t needed = bytes_for_batch(batch);
+    if (needed <= budget) return;
+    int64_t fits = 0;
+    while (fits + 1 < batch && bytes_for_batch(fits + 1) <= budget) ++fits;
+    const std::string need = "needs ~" + gigabytes(needed) + " of working memory, over this server's " +
+                             gigabytes(budget) + " per request (--max-memory)";
+    if (fits == 0)
+        throw api::HttpError(413, "request_too_large",
+                             "'" + size_field + "': one sequence of this request needs ~" + gigabytes(bytes_for_batch(1)) +
+                                 " of working memory, over this server's " + gigabytes(budget) +
+                                 " per request (--max-memory); send a shorter one");
+    throw api::HttpError(413, "request_too_large", "'" + batch_field + "': " + std::to_string(batch) + " " + need +
+                                                       "; at most " + std::to_string(fits) + " fit");
+}
+
+// Between denoising steps: stop when nobody waits for the answer.
+void stop_if_client_gone(const StepTrace&) {
+    if (client_disconnected()) throw ClientGone();
 }
 
 }  // namespace
@@ -42,6 +83,24 @@ ModelServeBackend::ModelServeBackend(const std::string& dir, const std::string& 
 }
 
 ModelServeBackend::~ModelServeBackend() = default;
+
+const Model& ModelServeBackend::model() const { return dlm_ ? dlm_->model() : causal_->model(); }
+
+int64_t ModelServeBackend::resident_bytes() const {
+    const int64_t packed = model().packed_bytes();
+    return packed > 0 ? packed : model().weight_bytes();
+}
+
+int64_t ModelServeBackend::context_length() const {
+    const int64_t configured = model().config().max_positions;
+    return configured > 0 ? configured : kDefaultContext;
+}
+
+// Tokens of outside text (special tokens not recognized), as the request will be encoded.
+int64_t ModelServeBackend::text_tokens(const std::string& text) const {
+    const Tokenizer& tokenizer = dlm_ ? dlm_->tokenizer() : causal_->tokenizer();
+    return static_cast<int64_t>(tokenizer.encode(text, false).size());
+}
 
 nlohmann::json ModelServeBackend::completion_body(const std::vector<std::string>& texts,
                                                   const std::vector<std::string>& finish_reasons,
@@ -66,6 +125,33 @@ nlohmann::json ModelServeBackend::completion_body(const std::vector<std::string>
 }
 
 nlohmann::json ModelServeBackend::chat_completion(const api::ChatCompletionRequest& request) {
+    const int64_t context = context_length();
+    if (request.max_tokens && *request.max_tokens > context)
+        over_bound("max_tokens", *request.max_tokens, context, "the model's context length");
+    if (request.steps && *request.steps > context) over_bound("steps", *request.steps, context, "the model's context length");
+    int64_t prompt_estimate = 16;  // the template's own tokens
+    for (const ChatMessage& message : request.messages) prompt_estimate += text_tokens(message.content) + 8;
+    if (prompt_estimate >= context)
+        over_bound("messages", prompt_estimate, context - 1, "tokens for the model's context length");
+    // Without max_tokens the default shrinks to what the context leaves.
+    const int64_t gen_length =
+        request.max_tokens.value_or(std::min<int64_t>(causal_ ? 256 : 64, context - prompt_estimate));
+    if (prompt_estimate + gen_length > context)
+        over_bound("max_tokens", gen_length, std::max<int64_t>(0, context - prompt_estimate),
+                   "what the model's context of " + std::to_string(context) + " leaves after ~" +
+                       std::to_string(prompt_estimate) + " prompt tokens");
+    const Model& m = model();
+    const int64_t length = prompt_estimate + gen_length;
+    if (causal_) {
+        // One sequence at a time; its KV cache holds keys and values of every position.
+        const ModelConfig& c = m.config();
+        const int64_t kv = 2 * 4 * c.num_layers * c.num_kv_heads * c.head_dim * length;
+        check_memory(request_memory_, 1, "n", "max_tokens", [&](int64_t) { return m.activation_bytes(length, 1) + kv; });
+    } else {
+        check_memory(request_memory_, request.n, "n", "max_tokens",
+                     [&](int64_t n) { return m.activation_bytes(n * length, n * gen_length); });
+    }
+
     std::vector<std::string> texts, reasons;
     int64_t prompt_tokens = 0, completion_tokens = 0;
     if (causal_) {
@@ -74,7 +160,7 @@ nlohmann::json ModelServeBackend::chat_completion(const api::ChatCompletionReque
             chat.messages = request.messages;
             chat.temperature = request.temperature.value_or(0.0);
             chat.top_p = request.top_p;
-            chat.max_tokens = request.max_tokens.value_or(256);
+            chat.max_tokens = gen_length;
             chat.seed = request.seed.value_or(0);
             chat.stop = request.stop;
             chat.sample_index = static_cast<int>(i);
@@ -88,7 +174,7 @@ nlohmann::json ModelServeBackend::chat_completion(const api::ChatCompletionReque
     }
     ChatGenerationRequest generation;
     generation.messages = request.messages;
-    const int64_t gen_length = request.max_tokens.value_or(64);
+    generation.on_step = stop_if_client_gone;
     generation.generation.gen_length = gen_length;
     generation.generation.block_length = request.block_length.value_or(gen_length);
     generation.generation.steps = request.steps.value_or(gen_length);
@@ -119,7 +205,24 @@ nlohmann::json ModelServeBackend::chat_completion(const api::ChatCompletionReque
 api::InfillHttpResponse ModelServeBackend::infill(const api::InfillHttpRequest& request) {
     if (!dlm_)
         throw api::HttpError(404, "not_found", "model '" + name_ + "' is causal; /v1/infill needs a diffusion model");
+    const int64_t context = context_length();
+    if (request.steps > context) over_bound("steps", request.steps, context, "the model's context length");
+    if (request.slack > context) over_bound("slack", request.slack, context, "the model's context length");
+    const std::vector<MarkupSegment> segments = parse_mask_markup(request.text, "text");
+    const int64_t slots = count_slots(segments);
+    const int64_t masked = count_masks(segments) + slots * request.slack;
+    if (slots > context) over_bound("text", slots, context, "<mask:N> slots for the model's context length");
+    if (masked > context)
+        over_bound("text", masked, context, "masked tokens (slots with slack) for the model's context length");
+    const int64_t length = text_tokens(request.text) + text_tokens(request.context) + 32 + masked;
+    if (length > context)
+        over_bound("text", length, context, "tokens (text, context and slots) for the model's context length");
+    const Model& m = model();
+    check_memory(request_memory_, request.candidates, "candidates", "text",
+                 [&](int64_t c) { return m.activation_bytes(c * length, c * masked); });
+
     TextInfillRequest infill;
+    infill.on_step = stop_if_client_gone;
     infill.text = request.text;
     infill.context = request.context;
     infill.chat = !request.context.empty();

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/json_limits.h"
 #include "core/log.h"
 #include "tasks/dataset_files.h"
 #include "tasks/judge.h"
@@ -30,9 +31,11 @@ Record read_record(const std::string& path, const NumberedLine& line) {
     const std::string where = file_line(path, line.number);
     nlohmann::json doc;
     try {
-        doc = nlohmann::json::parse(line.text);
+        doc = parse_json_limited(line.text, {.max_depth = 64});
     } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(where, std::string("not valid JSON (") + e.what() + ")");
+        throw InputError(where, "not valid JSON (" + parse_error_summary(e) + ")");
+    } catch (const JsonLimitError& e) {
+        throw InputError(where, std::string("the line ") + e.what());
     }
     if (!doc.is_object()) throw InputError(where, "expected a JSON object {\"input\": ..., \"expected\": ...}");
     for (const char* field : {"input", "expected"})
@@ -47,7 +50,7 @@ Record read_record(const std::string& path, const NumberedLine& line) {
     if (r.has_split) {
         const auto& split = doc["split"];
         if (!split.is_string() || (split != "train" && split != "dev" && split != "test"))
-            throw InputError(where, "field \"split\" must be \"train\", \"dev\" or \"test\", not " + split.dump());
+            throw InputError(where, "field \"split\" must be \"train\", \"dev\" or \"test\", not " + json_excerpt(split));
         r.example.split = split.get<std::string>();
     }
     if (doc.contains("id")) {
@@ -135,9 +138,12 @@ JsonlTask::JsonlTask(const std::string& path, JsonlMetric metric, JsonlOptions o
             if (!r.has_split)
                 throw InputError(file_line(path_, r.line),
                                  "missing field \"split\" (other lines have one, so every line needs it)");
+    // Without split fields there is nothing held out: a test score over examples the
+    // optimizer chose by would be contaminated, so there is no test split.
+    has_split_fields_ = any_split;
     if (!any_split)
-        log_warn(path_, " has no \"split\" fields: train, dev and test each use all ", records.size(),
-                 " examples");
+        log_warn(path_, " has no \"split\" fields: train and dev each use all ", records.size(),
+                 " examples and there is no test split");
 
     std::set<std::string> ids;
     std::map<std::string, size_t> rows_per_split;
@@ -159,7 +165,7 @@ JsonlTask::JsonlTask(const std::string& path, JsonlMetric metric, JsonlOptions o
     for (const std::string split : {"train", "dev", "test"}) {
         splits_.set_source(split, path_);
         for (const auto& r : records) {
-            if (any_split && r.example.split != split) continue;
+            if (any_split ? r.example.split != split : split == "test") continue;
             Example e = r.example;
             e.split = split;
             splits_.add(split, std::move(e));
@@ -168,6 +174,9 @@ JsonlTask::JsonlTask(const std::string& path, JsonlMetric metric, JsonlOptions o
 }
 
 const std::vector<Example>& JsonlTask::split(const std::string& name) const {
+    if (name == "test" && !has_split_fields_)
+        throw InputError(path_, "has no \"split\" fields, so no held-out test split (give lines \"split\": "
+                                "\"train\", \"dev\" or \"test\")");
     return splits_.get(name, "jsonl");
 }
 

@@ -4,8 +4,9 @@
 // "input" (string) and "expected" (string or number) are required; "id" (string or number)
 // and "split" (train | dev | test) are optional; every other field is kept in Example::extra.
 // Ids default to "<split>-<row>" ("all-<row>" when the file has no splits). A file whose lines
-// have no "split" serves every split with all its examples (a warning says so); a file where
-// some lines have one must give it on every line.
+// have no "split" serves train and dev with all its examples and has no test split (a
+// warning says so; nothing is held out); a file where some lines have one must give it on
+// every line.
 //
 // Metrics (how `expected` is read; docs/tasks.md has the details):
 //   exact     reply == expected after trimming, collapsing whitespace and ignoring case
@@ -59,6 +60,7 @@ private:
     JsonlOptions options_;
     LanguageModel* judge_;
     ExampleSplits splits_;
+    bool has_split_fields_ = false;  // without them: no test split
     std::vector<std::string> labels_;  // labels metric only
     std::unique_ptr<LabelParser> parser_;
 };

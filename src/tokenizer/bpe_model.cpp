@@ -93,6 +93,11 @@ void BpeModel::load_vocab(const std::vector<VocabEntry>& vocab, const std::strin
         }
         max_id = std::max(max_id, entry.id);
     }
+    // Tables are indexed by id: a few ids near INT32_MAX would cost gigabytes.
+    if (max_id >= static_cast<int64_t>(vocab.size()) + kMaxUnusedIds)
+        throw InputError(where, "id " + std::to_string(max_id) + " is far past the vocabulary's " +
+                                    std::to_string(vocab.size()) + " entries (at most " +
+                                    std::to_string(kMaxUnusedIds) + " ids may go unused)");
     id_tokens_.resize(max_id + 1);
     id_raw_.resize(max_id + 1);
     id_present_.assign(max_id + 1, false);

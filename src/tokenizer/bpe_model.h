@@ -20,6 +20,9 @@ namespace remask {
 
 class BpeModel {
   public:
+    // Ids are table indexes, so a vocabulary may leave at most this many ids unused.
+    static constexpr int64_t kMaxUnusedIds = 1 << 20;
+
     // spec: the "model" object. Throws InputError(where..., ...) naming the field at fault
     // (unsupported options, a merge naming a token that is not in the vocabulary, ...).
     // vocab / merges: the streamed entries (see tokenizer_json.h) when spec has them as null.

@@ -148,8 +148,14 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json_text(const std::string& text,
 
     // The decode table: what each id turns into, added tokens taking precedence.
     int64_t limit = impl.model->id_limit();
-    for (const AddedToken& token : impl.added.tokens())
+    const int64_t id_bound = limit + static_cast<int64_t>(impl.added.tokens().size()) + BpeModel::kMaxUnusedIds;
+    for (const AddedToken& token : impl.added.tokens()) {
+        if (token.id >= id_bound)
+            throw InputError(where + "added_tokens", "id " + std::to_string(token.id) + " is far past the vocabulary's " +
+                                                         std::to_string(impl.model->id_limit()) + " ids (at most " +
+                                                         std::to_string(BpeModel::kMaxUnusedIds) + " may go unused)");
         limit = std::max<int64_t>(limit, int64_t{token.id} + 1);
+    }
     impl.id_limit = limit;
     impl.decoded.assign(limit, std::string());
     impl.kind.assign(limit, kNoToken);

@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer_json.h"
 
 #include "core/error.h"
+#include "core/json_limits.h"
 
 namespace remask {
 
@@ -50,7 +51,7 @@ class Handler {
     }
 
     bool start_object(std::size_t size) {
-        ++depth_;
+        if (++depth_ > kMaxDepth) too_deep();
         if (capturing()) return bad_value("an object");
         if (depth_ == 3 && keys_[1] == "model" && keys_[2] == "vocab")
             return begin_capture(Mode::vocab);
@@ -71,7 +72,7 @@ class Handler {
         return was_capturing ? true : dom_.end_object();
     }
     bool start_array(std::size_t size) {
-        ++depth_;
+        if (++depth_ > kMaxDepth) too_deep();
         if (capturing()) {
             if (mode_ == Mode::merges && depth_ == capture_depth_ + 1) {
                 pair_.clear();
@@ -99,10 +100,19 @@ class Handler {
         return true;
     }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
-        throw InputError(source_, std::string("not valid JSON: ") + e.what());
+        // The library's message quotes the whole last token, which may be megabytes long.
+        if (const auto* parse = dynamic_cast<const nlohmann::json::parse_error*>(&e))
+            throw InputError(source_, "not valid JSON: " + parse_error_summary(*parse));
+        throw InputError(source_, "not valid JSON");
     }
 
   private:
+    // Real files nest about 6 deep; the DOM built here is copied and dumped recursively.
+    static constexpr int kMaxDepth = 64;
+    [[noreturn]] void too_deep() const {
+        throw InputError(source_, "nests deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+
     enum class Mode { none, vocab, merges };
     bool capturing() const { return mode_ != Mode::none; }
 
@@ -120,7 +130,7 @@ class Handler {
     }
     bool bad_value(const char* what) {
         if (mode_ == Mode::vocab) {
-            throw InputError(source_ + ": model.vocab[\"" + pending_key_ + "\"]",
+            throw InputError(source_ + ": model.vocab[" + json_excerpt(pending_key_) + "]",
                              std::string("expected a non-negative integer id, got ") + what);
         }
         throw InputError(merge_where(),

@@ -83,13 +83,15 @@ TEST(Settings, SyntaxErrorHasLineAndColumn) {
 }
 
 TEST(Settings, ResolvedTomlRoundTrips) {
-    Settings s = parse_settings("[task]\nname = \"sst5\"\n[judge]\nmodel = \"j\"\n[dlm]\ntemperature = 0.25\n",
+    Settings s = parse_settings("[task]\nname = \"sst5\"\n[judge]\nmodel = \"j\"\n[dlm]\ntemperature = 0.25\n"
+                                "url = \"http://gpu:8080\"\napi_key_env = \"SERVE_KEY\"\n",
                                 "a.toml");
     Settings again = parse_settings(settings_to_toml(s), "resolved.toml");
     EXPECT_EQ(again.task.name, "sst5");
     ASSERT_TRUE(again.judge.has_value());
     EXPECT_EQ(again.judge->model, "j");
     EXPECT_DOUBLE_EQ(again.dlm.temperature, 0.25);
+    EXPECT_EQ(again.dlm.api_key_env, "SERVE_KEY");
     EXPECT_EQ(settings_to_toml(again), settings_to_toml(s));
 }
 

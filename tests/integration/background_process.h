@@ -16,6 +16,7 @@ public:
     ~BackgroundRemask();
 
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
     // SIGTERM, then waits; returns the exit code (128 + signal if killed by one).
     int stop();

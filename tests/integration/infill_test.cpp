@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +14,7 @@
 #include <vector>
 #include <string>
 
+#include "background_process.h"
 #include "run_command.h"
 
 namespace remask::testing {
@@ -64,6 +67,21 @@ TEST(InfillCommand, BadMarkupAndNonDiffusionModelsAreOneLineErrors) {
         EXPECT_EQ(r.err.rfind("remask: error: ", 0), 0u) << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     }
+}
+
+// Was: the slots were allocated (slack x spans) before the context check, so a huge
+// --slack asked for gigabytes first. Under a 4 GB address-space limit it must fail with
+// the context error, not std::bad_alloc.
+TEST(InfillCommand, HugeSlackIsAContextErrorBeforeAnyAllocation) {
+    const char* bin = std::getenv("REMASK_BIN");
+    ASSERT_NE(bin, nullptr);
+    int code = 0;
+    std::string err = run_shell("ulimit -v 4000000; '" + std::string(bin) + "' infill --model '" +
+                                    fixture_path("dream-e2e") + "' --text 'a <mask:1> b <mask:1>' --slack 1000000000 2>&1",
+                                &code);
+    EXPECT_NE(code, 0);
+    EXPECT_EQ(err.rfind("remask: error: text: ", 0), 0u) << err;
+    EXPECT_NE(err.find("context"), std::string::npos) << err;
 }
 
 }  // namespace

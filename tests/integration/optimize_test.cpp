@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -78,14 +79,29 @@ TEST(Optimize, DlmProposerRunsEndToEndInProcess) {
     expect_complete_run(run);
 }
 
-TEST(Optimize, DlmProposerRunsThroughRemaskServe) {
+// The server wants a key (--api-key-env); [dlm] api_key_env gives the optimizer's remote
+// infiller the same one.
+TEST(Optimize, DlmProposerRunsThroughAKeyedRemaskServe) {
     TempDir tmp;
-    BackgroundRemask server({"serve", "--model", fixture_path("llada-e2e")});
-    std::string config = write_config(tmp, "url = \"http://127.0.0.1:" + std::to_string(server.port()) + "\"", "dlm");
+    ::setenv("REMASK_TEST_SERVE_KEY", "key-for-the-optimize-test", 1);
+    BackgroundRemask server({"serve", "--model", fixture_path("llada-e2e"), "--api-key-env", "REMASK_TEST_SERVE_KEY"});
+    const std::string url = "url = \"http://127.0.0.1:" + std::to_string(server.port()) + "\"";
+    std::string config = write_config(tmp, url + "\napi_key_env = \"REMASK_TEST_SERVE_KEY\"", "dlm");
     fs::path run = tmp.dir / "run";
     CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     expect_complete_run(run);
+    EXPECT_EQ(read_text_file((run / "config.toml").string()).find("key-for-the-optimize-test"), std::string::npos)
+        << "the key itself is never written to the run directory";
+
+    // Without the key: one clear line naming the status and the setting.
+    TempDir keyless;
+    config = write_config(keyless, url, "dlm");
+    r = run_remask({"optimize", config, "--yes", "--run-dir", (keyless.dir / "run").string()});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("remask: error: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("HTTP 401"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("api_key_env"), std::string::npos) << r.err;
 }
 
 TEST(Optimize, DryRunPrintsTheProjectionAndWritesNothing) {

@@ -102,5 +102,20 @@ TEST(Safetensors, TruncatedRealCheckpoint) {
     EXPECT_NE(error.find("past the data section"), std::string::npos) << error;
 }
 
+// Was: the check came after the multiplication, so 2^40 * 2^24 wrapped to 0 elements and
+// matched data_offsets [0, 0].
+TEST(Safetensors, ShapeWhoseProductOverflowsIsTooLarge) {
+    const std::string error = open_error(
+        write_file(R"({"w":{"dtype":"F32","shape":[1099511627776,16777216],"data_offsets":[0,0]}})", 0));
+    EXPECT_NE(error.find("too large"), std::string::npos) << error;
+    EXPECT_NE(error.find("'w'"), std::string::npos) << error;
+}
+
+TEST(Safetensors, DeeplyNestedHeaderIsOneError) {
+    const std::string error =
+        open_error(write_file("{\"__metadata__\": " + std::string(100000, '[') + std::string(100000, ']') + "}", 0));
+    EXPECT_NE(error.find("deeper"), std::string::npos) << error.substr(0, 300);
+}
+
 }  // namespace
 }  // namespace remask

@@ -33,6 +33,7 @@ class FakeEvaluator : public PromptEvaluator {
 
     // Throw (like a dropped connection) on the evaluate() call with this index (0-based).
     int64_t throw_on_call = -1;
+    int64_t calls_before_throw = 0;  // target calls that call spends before it throws
     int64_t evaluate_calls = 0;
     // Every (prompt, example) pair evaluated, with multiplicity: resume tests check that
     // no pair is evaluated twice across the processes of one run.

@@ -49,7 +49,10 @@ std::vector<std::string> FakeEvaluator::split(const std::string& name) { return 
 
 std::vector<Trace> FakeEvaluator::evaluate(const std::string& prompt,
                                            const std::vector<std::string>& ids) {
-    if (evaluate_calls++ == throw_on_call) throw ExternalError("fake target", "connection reset");
+    if (evaluate_calls++ == throw_on_call) {
+        spent_.target_calls += calls_before_throw;  // answered, then the connection dropped
+        throw ExternalError("fake target", "connection reset");
+    }
     prompts_seen.push_back(prompt);
     const bool rule = prompt.find(kLabelRule) != std::string::npos;
     std::vector<Trace> out;

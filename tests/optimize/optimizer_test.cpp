@@ -458,5 +458,37 @@ TEST(Optimizer, FeedbackScoresChangeWhatTheLoopSees) {
     EXPECT_DOUBLE_EQ(p.run(s, dir, Process::quiet(), nullptr, book).initial_val, 1.0);
 }
 
+// Was: --feedback score overrides applied to the final test scoring too.
+TEST(Optimizer, FeedbackNeverChangesTheTestScore) {
+    Settings s = settings_for("random-edit", 60);
+    Process p(s);
+    FeedbackBook book;
+    for (int i = 0; i < 8; ++i) book.add_for_id("test-" + std::to_string(i), {"a person says fine", 1.0});
+    RunDirectory dir = RunDirectory::create(temp_dir("fbtest") + "/run", settings_to_toml(s));
+    OptimizeResult result = p.run(s, dir, Process::quiet(), nullptr, book);
+    ASSERT_TRUE(result.initial_test.has_value());
+    EXPECT_DOUBLE_EQ(*result.initial_test, 0.25) << "the metric's score, not the override";
+}
+
+// Was: calls answered before an evaluator error were in no event, so the budget and a
+// resumed run never counted them.
+TEST(Optimizer, CallsPaidBeforeAnEvaluatorErrorAreJournaled) {
+    Settings s = settings_for("random-edit", 60);
+    Process p(s);
+    p.evaluator.throw_on_call = 1;
+    p.evaluator.calls_before_throw = 3;
+    const std::string root = temp_dir("paid-calls");
+    RunDirectory dir = RunDirectory::create(root + "/run", settings_to_toml(s));
+    EXPECT_THROW(p.run(s, dir), ExternalError);
+    std::ifstream events(root + "/run/events.jsonl");
+    int64_t journaled = 0;
+    for (std::string line; std::getline(events, line);) {
+        nlohmann::json e = nlohmann::json::parse(line);
+        if (e.contains("spend")) journaled += e["spend"].value("target", int64_t{0});
+    }
+    EXPECT_EQ(journaled, p.evaluator.spent().target_calls);
+    EXPECT_EQ(journaled, 12 + 3);
+}
+
 }  // namespace
 }  // namespace remask::optimize

@@ -43,13 +43,27 @@ TEST(JsonlTask, KeepsExtraFieldsIdsAndSplits) {
     EXPECT_THROW(task.split("test"), InputError);
 }
 
-TEST(JsonlTask, FileWithoutSplitsServesEverySplit) {
+// Was: test served the same examples as dev, so the reported test score was contaminated.
+TEST(JsonlTask, FileWithoutSplitsServesTrainAndDevButHasNoTestSplit) {
     const std::string path = write_file(fresh_dir() / "d.jsonl",
         "{\"input\": \"a\", \"expected\": \"x\"}\n{\"input\": \"b\", \"expected\": \"y\"}\n");
     JsonlTask task(path, JsonlMetric::exact, {});
     EXPECT_EQ(task.split("train").size(), 2u);
-    EXPECT_EQ(task.split("test").size(), 2u);
     EXPECT_EQ(task.split("dev")[1].id, "all-1");
+    try {
+        task.split("test");
+        ADD_FAILURE() << "a file without split fields has no test split";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("no held-out test split"), std::string::npos) << e.what();
+    }
+}
+
+// Was: an error message dumped the value whole, recursing once per level.
+TEST(JsonlTask, DeeplyNestedLineIsOneError) {
+    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    const std::string error = error_of("{\"input\": \"a\", \"expected\": \"b\", \"split\": " + deep + "}\n");
+    EXPECT_NE(error.find("deeper"), std::string::npos) << error.substr(0, 300);
+    EXPECT_LT(error.size(), 300u);
 }
 
 TEST(JsonlTask, BadFilesGiveOneErrorNamingFileAndLine) {

@@ -249,6 +249,32 @@ TEST(TokenizerErrors, MergeNamingTokenOutsideVocabulary) {
     expect_input_error(spec.dump(), "must be two tokens separated by one space");
 }
 
+// Was: ids are table indexes, so one id near INT32_MAX sized tables of 2^31 entries.
+TEST(TokenizerErrors, IdsFarPastTheVocabularyAreRefused) {
+    auto spec = tiny_tokenizer();
+    spec["model"]["vocab"]["hello"] = 2147483647;
+    expect_input_error(spec.dump(), "id 2147483647 is far past the vocabulary");
+    spec = tiny_tokenizer();
+    spec["added_tokens"][0]["id"] = 2147483600;
+    expect_input_error(spec.dump(), "id 2147483600 is far past the vocabulary");
+}
+
+TEST(TokenizerErrors, DeepNestingAndHugeTokensGiveShortErrors) {
+    auto spec = tiny_tokenizer();
+    spec["decoder"] = nullptr;
+    std::string text = spec.dump();
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    text.replace(text.find("\"decoder\":null"), 14, "\"decoder\":" + deep);
+    expect_input_error(text, "deeper");
+    // A malformed value after a megabyte-long token: the message does not quote it.
+    try {
+        Tokenizer::from_json_text("{\"version\": \"" + std::string(1 << 20, 'x') + "\" oops}", "bad.json");
+        ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_LT(std::string(e.what()).size(), 400u);
+    }
+}
+
 TEST(TokenizerErrors, BadVocabularyEntries) {
     auto spec = tiny_tokenizer();
     spec["model"]["vocab"]["he"] = "256";
