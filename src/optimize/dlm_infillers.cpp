@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "diffusion/text_diffusion.h"
 #include "model/model.h"
+#include "optimize/replica_pool.h"
 #include "server/api_schema.h"
 #include "tokenizer/tokenizer.h"
 
@@ -71,7 +72,14 @@ InfillResult InProcessInfiller::infill(const InfillRequest& request) {
     return result;
 }
 
-RemoteInfiller::RemoteInfiller(DlmSettings settings) : settings_(std::move(settings)) {}
+RemoteInfiller::RemoteInfiller(DlmSettings settings) : settings_(std::move(settings)) {
+    std::vector<std::string> urls = settings_.urls.empty() ? std::vector<std::string>{settings_.url} : settings_.urls;
+    ReplicaPool::Options options;
+    options.timeout_s = settings_.timeout_s;
+    replicas_ = std::make_unique<ReplicaPool>(urls, options);
+}
+
+RemoteInfiller::~RemoteInfiller() = default;
 
 InfillResult RemoteInfiller::infill(const InfillRequest& request) {
     api::InfillHttpRequest body;
@@ -85,33 +93,20 @@ InfillResult RemoteInfiller::infill(const InfillRequest& request) {
     body.threshold = settings_.threshold;
     body.block_length = settings_.block_length;
 
-    std::string url = settings_.url;
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    if (url.size() >= 3 && url.compare(url.size() - 3, 3, "/v1") == 0) url.resize(url.size() - 3);
-    httplib::Client client(url);
-    client.set_connection_timeout(10);
-    client.set_read_timeout(3600);  // a long denoise on a busy server is not a failure
-    auto reply = client.Post("/v1/infill", api::to_json(body).dump(), "application/json");
-    if (!reply) throw ExternalError(settings_.url + "/v1/infill", "no answer (" + httplib::to_string(reply.error()) + ")");
-    if (reply->status != 200) {
-        std::string message = reply->body;
-        try {
-            message = nlohmann::json::parse(reply->body)["error"]["message"].get<std::string>();
-        } catch (const std::exception&) {
-        }
-        throw ExternalError(settings_.url + "/v1/infill", "HTTP " + std::to_string(reply->status) + ": " + message);
-    }
+    ReplicaPool::Reply reply = replicas_->post("/v1/infill", api::to_json(body).dump(), {});
     api::InfillHttpResponse parsed;
     try {
-        parsed = api::parse_infill_response(nlohmann::json::parse(reply->body));
+        parsed = api::parse_infill_response(nlohmann::json::parse(reply.body));
     } catch (const std::exception& e) {
-        throw ExternalError(settings_.url + "/v1/infill", e.what());
+        throw ExternalError(reply.replica + "/v1/infill", e.what());
     }
     InfillResult result;
     for (const auto& candidate : parsed.candidates)
         result.candidates.push_back(to_candidate(candidate.text, candidate.spans));
     result.forward_passes = parsed.forward_passes;
     result.tokens = parsed.tokens;
+    result.replica = reply.replica;
+    result.attempts = reply.attempts;
     return result;
 }
 

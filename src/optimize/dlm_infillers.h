@@ -28,13 +28,18 @@ private:
     DlmSettings settings_;
 };
 
+class ReplicaPool;
+
 class RemoteInfiller : public SpanInfiller {
 public:
-    explicit RemoteInfiller(DlmSettings settings);  // settings.url: "http://host:port"
+    // settings.urls: one or more "http://host:port" replicas (optimize/replica_pool.h).
+    explicit RemoteInfiller(DlmSettings settings);
+    ~RemoteInfiller() override;
     InfillResult infill(const InfillRequest& request) override;
 
 private:
     DlmSettings settings_;
+    std::unique_ptr<ReplicaPool> replicas_;
 };
 
 // Pseudo-likelihood of each prompt token given the context: k passes, each masking a

@@ -17,9 +17,10 @@ inline ChatRequest batch_request(int index) {
     return request;
 }
 
-inline std::vector<ChatRequest> batch_requests(int count) {
+// Requests q{first} … q{first + count - 1}, in that order or reversed.
+inline std::vector<ChatRequest> batch_requests(int count, int first = 0, bool reversed = false) {
     std::vector<ChatRequest> requests;
-    for (int i = 0; i < count; ++i) requests.push_back(batch_request(i));
+    for (int i = 0; i < count; ++i) requests.push_back(batch_request(reversed ? first + count - 1 - i : first + i));
     return requests;
 }
 
