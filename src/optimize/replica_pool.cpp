@@ -33,7 +33,11 @@ std::string replica_base_url(std::string url) {
 }
 
 ReplicaPool::ReplicaPool(std::vector<std::string> base_urls, Options options) : options_(options) {
-    for (std::string& url : base_urls) replicas_.push_back({replica_base_url(std::move(url))});
+    for (std::string& url : base_urls) {
+        Replica replica;
+        replica.url = replica_base_url(std::move(url));
+        replicas_.push_back(std::move(replica));
+    }
 }
 
 size_t ReplicaPool::down_count() const {

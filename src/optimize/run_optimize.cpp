@@ -196,7 +196,7 @@ std::string fresh(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
     if (o.config_path.empty()) throw UsageError("optimize", "give CONFIG.toml (or --resume DIR)");
     Settings base = load_settings(o.config_path);
     check_budget_given(base);
-    const std::string prompt = read_prompt(base);
+    read_prompt(base);
     std::optional<SweepSpec> spec;
     std::optional<ShardSpec> shard;
     std::vector<std::pair<std::string, Settings>> runs;
@@ -218,6 +218,10 @@ std::string fresh(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
     } else {
         runs.push_back({"", base});
     }
+    // Each run's own initial prompt (a sweep may be over [optimizer] prompt), read before
+    // anything is written.
+    std::vector<std::string> prompts;
+    for (const auto& run : runs) prompts.push_back(read_prompt(run.second));
     nlohmann::json sweep_description;
     if (spec)
         sweep_description = {
@@ -244,14 +248,13 @@ std::string fresh(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
         write_file_atomically(top + "/config.toml", settings_to_toml(base));
         write_file_atomically(top + "/sweep.json", sweep_description.dump(2) + "\n");
     }
-    for (const auto& [name, rs] : runs) {
+    for (size_t k = 0; k < runs.size(); ++k) {
+        const auto& [name, rs] = runs[k];
         std::string path = name.empty() ? top : top + "/" + name;
         // A shard started again (a requeued array task) resumes its sub-runs.
-        RunDirectory dir = shard && fs::exists(path + "/config.toml")
-                               ? RunDirectory::open(path)
-                               : RunDirectory::create(path, settings_to_toml(rs));
-        run_one(rs, dir, shard && fs::exists(path + "/events.jsonl") ? initial_prompt_for(rs, dir) : prompt, o,
-                w, io, feedback);
+        bool resumed = shard && fs::exists(path + "/config.toml");
+        RunDirectory dir = resumed ? RunDirectory::open(path) : RunDirectory::create(path, settings_to_toml(rs));
+        run_one(rs, dir, resumed ? initial_prompt_for(rs, dir) : prompts[k], o, w, io, feedback);
     }
     return top;
 }
