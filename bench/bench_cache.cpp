@@ -75,13 +75,15 @@ int main(int argc, char** argv) {
     auto dir = std::filesystem::temp_directory_path() / ("remask-bench-cache-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     for (int clients : {1, 8, 32}) {
-        std::string path = (dir / ("c" + std::to_string(clients) + ".sqlite")).string();
+        std::string path = (dir / ("sqlite-" + std::to_string(clients))).string();
         round("sqlite", clients, requests, [&] { return std::make_unique<remask::SqliteCallCache>(path); }, "k");
     }
     if (!url.empty()) {
-        for (int clients : {1, 8, 32})
+        for (int clients : {1, 8, 32}) {
+            std::string prefix = std::to_string(clients) + "-clients-";  // fresh keys per round
             round("postgresql", clients, requests, [&] { return std::make_unique<remask::PostgresCallCache>(url); },
-                  "c" + std::to_string(clients) + "-");
+                  prefix);
+        }
     }
     std::filesystem::remove_all(dir);
     return 0;

@@ -38,7 +38,7 @@ const Migration kMigrations[] = {
 };
 
 // An arbitrary constant: the advisory lock that serializes schema changes between processes.
-constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7265736d61736b)";
+constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7265736173)";
 
 std::string make_holder_id() {
     char host[256] = {0};

@@ -24,7 +24,7 @@ TEST(CacheLocation, PathsAndPasswordFreePostgresUrlsAreAccepted) {
     EXPECT_EQ(error_of("postgresql:///remask?host=/tmp&port=5432"), "");
     EXPECT_EQ(error_of("postgres://alice@db.example:5433/remask?sslmode=require"), "");
     Settings s = parse_settings("[run]\ncache = \"postgresql://alice@db/remask\"\n", "run.toml");
-    EXPECT_NE(settings_to_toml(s).find("cache = \"postgresql://alice@db/remask\""), std::string::npos);
+    EXPECT_NE(settings_to_toml(s).find("postgresql://alice@db/remask"), std::string::npos);
 }
 
 TEST(CacheLocation, PasswordsAreRefusedWithoutRepeatingThem) {
