@@ -35,11 +35,10 @@ std::vector<json> read_jsonl(const fs::path& path) {
     return rows;
 }
 
-// The report without what depends on the clock: wall times, durations, dates.
+// The report without what depends on the clock: the wall time cells.
 std::string without_times(const std::string& html) {
-    static const std::regex seconds(R"(\d+(\.\d+)?\s*(s|ms|min|h)\b)");
-    static const std::regex stamp(R"(\d{4}-?\d{2}-?\d{2}[T -]?\d{2}:?\d{2}:?\d{2})");
-    return std::regex_replace(std::regex_replace(html, stamp, "<time>"), seconds, "<duration>");
+    static const std::regex wall(R"(wall time \(s\)</th><td>[^<]*)");
+    return std::regex_replace(html, wall, "wall time (s)</th><td>");
 }
 
 std::string shell_quote(const std::string& text) { return "'" + text + "'"; }
@@ -49,9 +48,11 @@ std::string shell_quote(const std::string& text) { return "'" + text + "'"; }
 // Four prompts, one config (local causal target, random-edit proposer: no DLM needed).
 std::string write_sweep_config(const fs::path& dir) {
     const char* endings[] = {"Be brief.", "Answer in one word.", "Think about the tone.", "Ignore the plot."};
-    for (int i = 0; i < 4; ++i)
-        std::ofstream(dir / ("p" + std::to_string(i + 1) + ".txt"))
-            << "<keep>You label movie reviews.</keep> Say positive or negative. " << endings[i];
+    for (int i = 0; i < 4; ++i) {
+        std::string name = "p";  // (not "p" + …: GCC 12 warns falsely on that when inlined)
+        name += std::to_string(i + 1) + ".txt";
+        std::ofstream(dir / name) << "<keep>You label movie reviews.</keep> Say positive or negative. " << endings[i];
+    }
     fs::path config = dir / "sweep.toml";
     std::ofstream(config) << "[task]\nname = \"sst2\"\ntrain_size = 6\nval_size = 4\ntest_size = 2\n"
                           << "[target]\nprovider = \"local\"\nmodel = \"" << fixture_path("qwen2-e2e")
@@ -80,9 +81,9 @@ TEST(Scale, SlurmShardsOfASweepMergeIntoTheReportOfTheUnshardedSweep) {
     std::string script = std::string(REMASK_SOURCE_DIR) + "/examples/scale/sweep.slurm";
     std::string env = "REMASK=" + shell_quote(bin) + " CONFIG=sweep.toml SWEEP=" + kSweep +
                       " RUN_DIR=sharded/sweep REMASK_CACHE=sharded.sqlite SLURM_ARRAY_TASK_COUNT=2";
-    out = run_shell(cd + "(" + env + " SLURM_ARRAY_TASK_ID=0 bash " + shell_quote(script) +
+    out = run_shell(cd + "{ (" + env + " SLURM_ARRAY_TASK_ID=0 bash " + shell_quote(script) +
                         " > task0.log 2>&1; echo $? > task0.rc) & (" + env + " SLURM_ARRAY_TASK_ID=1 bash " +
-                        shell_quote(script) + " > task1.log 2>&1; echo $? > task1.rc) & wait",
+                        shell_quote(script) + " > task1.log 2>&1; echo $? > task1.rc) & wait; }",
                     &code);
     for (int task : {0, 1}) {
         std::string rc = read_text_file((tmp.dir / ("task" + std::to_string(task) + ".rc")).string());
@@ -101,7 +102,7 @@ TEST(Scale, SlurmShardsOfASweepMergeIntoTheReportOfTheUnshardedSweep) {
     std::string whole_html = without_times(read_text_file((tmp.dir / "whole/sweep/report.html").string()));
     std::string merged_html = without_times(read_text_file((tmp.dir / "sharded/sweep/report.html").string()));
     EXPECT_NE(whole_html.find("p4.txt"), std::string::npos);
-    EXPECT_EQ(whole_html, merged_html);
+    EXPECT_TRUE(whole_html == merged_html) << "the merged report differs from the unsharded one";
     for (const char* sub : {"prompt=p1.txt", "prompt=p2.txt", "prompt=p3.txt", "prompt=p4.txt"})
         EXPECT_EQ(read_text_file((tmp.dir / "whole/sweep" / sub / "candidates.jsonl").string()),
                   read_text_file((tmp.dir / "sharded/sweep" / sub / "candidates.jsonl").string()))
