@@ -1,11 +1,13 @@
-// bench_cache [REQUESTS] [POSTGRES_URL]: call-cache commits and lookups per second at 1, 8
-// and 32 concurrent clients, SQLite and (when a URL is given) PostgreSQL. Each client is a
+// bench_cache [REQUESTS] [POSTGRES_URL...]: call-cache commits and lookups per second at 1,
+// 8 and 32 concurrent clients, SQLite and PostgreSQL (each URL given). Each client is a
 // thread with a cache object of its own (its own connection), as separate processes would
 // have. Default 4000 requests per round, split between the clients.
 //
 // Figures printed, per backend and client count:
 //   commits/s   store() of distinct keys (each returns after its row is committed)
 //   lookups/s   find() of those keys, all hits
+// "pg-async" is a URL with synchronous_commit=off (libpq options): the server acknowledges a
+// commit before its WAL reaches the disk (safe against killed clients, not a server crash).
 // bench/run_cache_bench.sh starts a temporary PostgreSQL cluster and runs this against it.
 
 #include <atomic>
@@ -17,6 +19,8 @@
 #include <memory>
 #include <thread>
 #include <unistd.h>
+
+#include <algorithm>
 #include <vector>
 
 #include "llm/postgres_call_cache.h"
@@ -60,7 +64,7 @@ void round(const char* backend, int clients, int requests,
         found += hits;
     });
     if (found != requests * 4) std::fprintf(stderr, "bench_cache: %s lost rows\n", backend);
-    std::printf("%-10s %3d clients %10.0f commits/s %10.0f lookups/s\n", backend, clients, requests / commit_s,
+    std::printf("%-11s %3d clients %10.0f commits/s %10.0f lookups/s\n", backend, clients, requests / commit_s,
                 requests * 4 / lookup_s);
     std::fflush(stdout);
 }
@@ -69,7 +73,7 @@ void round(const char* backend, int clients, int requests,
 
 int main(int argc, char** argv) {
     int requests = argc > 1 ? std::atoi(argv[1]) : 4000;
-    std::string url = argc > 2 ? argv[2] : "";
+    std::vector<std::string> urls(argv + std::min(argc, 2), argv + argc);
     std::printf("bench_cache: %d requests per round, %u hardware threads\n", requests,
                 std::thread::hardware_concurrency());
     auto dir = std::filesystem::temp_directory_path() / ("remask-bench-cache-" + std::to_string(::getpid()));
@@ -78,11 +82,13 @@ int main(int argc, char** argv) {
         std::string path = (dir / ("sqlite-" + std::to_string(clients))).string();
         round("sqlite", clients, requests, [&] { return std::make_unique<remask::SqliteCallCache>(path); }, "k");
     }
-    if (!url.empty()) {
+    for (size_t u = 0; u < urls.size(); ++u) {
+        const std::string& url = urls[u];
+        // The server's commit durability is the difference worth showing between URLs.
+        const char* label = url.find("synchronous_commit") != std::string::npos ? "pg-async" : "postgresql";
         for (int clients : {1, 8, 32}) {
-            std::string prefix = std::to_string(clients) + "-clients-";  // fresh keys per round
-            round("postgresql", clients, requests, [&] { return std::make_unique<remask::PostgresCallCache>(url); },
-                  prefix);
+            std::string prefix = std::to_string(u) + "-" + std::to_string(clients) + "-clients-";  // fresh keys
+            round(label, clients, requests, [&] { return std::make_unique<remask::PostgresCallCache>(url); }, prefix);
         }
     }
     std::filesystem::remove_all(dir);

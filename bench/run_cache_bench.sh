@@ -14,4 +14,5 @@ trap cleanup EXIT
 (cd "$dir" && as_server "$bin/initdb" -D "$dir/data" -U remask --auth=trust -E UTF8 >/dev/null)
 (cd "$dir" && as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
   -o "-k $dir -h '' -p 5432 -N 200" start >/dev/null)
-"$build/bench/bench_cache" "$requests" "postgresql:///postgres?host=$dir&port=5432&user=remask"
+url="postgresql:///postgres?host=$dir&port=5432&user=remask"
+"$build/bench/bench_cache" "$requests" "$url" "$url&options=-csynchronous_commit%3Doff"
