@@ -142,9 +142,12 @@ std::string write_replica_config(const fs::path& dir, const std::string& name, c
     std::ofstream(prompt) << "<keep>You label movie reviews.</keep> Say positive or negative, one word, "
                              "nothing else. Be careful with sarcasm.";
     std::string urls;
-    for (int port : ports) urls += (urls.empty() ? "" : ", ") + std::string("\"http://127.0.0.1:") + std::to_string(port) + "\"";
+    for (int port : ports) {
+        if (!urls.empty()) urls += ", ";
+        urls += "\"http://127.0.0.1:" + std::to_string(port) + "\"";
+    }
     fs::path config = dir / (name + ".toml");
-    std::ofstream(config) << "[task]\nname = \"sst2\"\ntrain_size = 6\nval_size = 4\ntest_size = 0\n"
+    std::ofstream(config) << "[task]\nname = \"sst2\"\ntrain_size = 6\nval_size = 4\ntest_size = 2\n"
                           << "[target]\nprovider = \"local\"\nmodel = \"" << fixture_path("qwen2-e2e")
                           << "\"\nmax_tokens = 3\nmax_in_flight = 1\n"
                           << "[dlm]\nurl = [" << urls << "]\ntimeout_s = 2\nsampler = \"maskgit_plus\"\nsteps = 3\n"

@@ -113,8 +113,6 @@ TEST(PostgresCache, StoresFindsAndCreatesItsVersionedSchema) {
     }
     std::string database = url.substr(std::string("postgresql:///").size());
     database = database.substr(0, database.find('?'));
-    // Only the response is stored: no request headers, no keys.
-    EXPECT_EQ(cluster->query(database, "SELECT count(*) FROM remask_calls WHERE response LIKE '%Bearer%'"), "0\n");
     cluster->query(database, "UPDATE remask_schema SET version = 99");
     try {
         PostgresCallCache newer(url);
@@ -122,6 +120,29 @@ TEST(PostgresCache, StoresFindsAndCreatesItsVersionedSchema) {
     } catch (const ExternalError& e) {
         EXPECT_NE(std::string(e.what()).find("schema version 99"), std::string::npos) << e.what();
     }
+}
+
+TEST(PostgresCache, TheApiKeyIsSentButNeverWrittenToTheDatabase) {
+    REQUIRE_CLUSTER();
+    testing::FakeOpenAIServer server;
+    std::string url = fresh_cache_url();
+    setenv("REMASK_TEST_PG_KEY", "sk-pg-secret-42", 1);
+    EndpointSettings settings = testing::batch_endpoint(server.base_url(), 1);
+    settings.api_key_env = "REMASK_TEST_PG_KEY";
+    ClientOptions options;
+    options.cache_path = url;
+    OpenAIClient client(settings, options);
+    EXPECT_EQ(client.chat(testing::batch_request(1)).message.content, "answer to q1");
+    EXPECT_TRUE(client.chat(testing::batch_request(1)).cached);
+    unsetenv("REMASK_TEST_PG_KEY");
+    EXPECT_EQ(server.last_authorization(), "Bearer sk-pg-secret-42");
+    std::string database = url.substr(std::string("postgresql:///").size());
+    database = database.substr(0, database.find('?'));
+    EXPECT_EQ(cluster->query(database, "SELECT count(*) FROM remask_calls"), "1\n");
+    EXPECT_EQ(cluster->query(database, "SELECT count(*) FROM remask_calls WHERE key || model || response LIKE "
+                                       "'%sk-pg-secret%'"),
+              "0\n");
+    EXPECT_EQ(cluster->query(database, "SELECT count(*) FROM remask_leases"), "0\n") << "the lease ends with the store";
 }
 
 TEST(PostgresCache, UnreachableServerIsOneClearError) {
