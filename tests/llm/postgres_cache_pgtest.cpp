@@ -233,7 +233,7 @@ TEST(PostgresCache, RerunAfterSigkillSendsOnlyUncommittedRequests) {
             if (cache.find(key_of(server.base_url(), i)))
                 ++committed;
             else
-                uncommitted.insert("q" + std::to_string(i));
+                uncommitted.insert(testing::batch_request(i).messages.back().content);
         }
     }
     EXPECT_GE(committed, answered_before_kill - kInFlight);
