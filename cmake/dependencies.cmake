@@ -11,6 +11,8 @@ find_package(CURL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+# libpq (Debian's libpq-dev): the PostgreSQL call cache shared by many processes.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 find_library(UTF8PROC_LIBRARY utf8proc REQUIRED)
 find_path(UTF8PROC_INCLUDE_DIR utf8proc.h REQUIRED)
 # Debian builds cpp-httplib as a shared library with OpenSSL/zlib/brotli support; the

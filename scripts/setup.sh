@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
+  # libpq-dev: the PostgreSQL call cache; postgresql: its tests start their own temporary cluster
   build-essential cmake ninja-build pkg-config git ca-certificates
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libpcre2-dev libutf8proc-dev
-  libcurl4-openssl-dev libsqlite3-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libdnnl-dev ocl-icd-opencl-dev libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium

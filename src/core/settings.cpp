@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "core/cache_location.h"
 #include "core/error.h"
 
 namespace remask {
@@ -46,7 +47,16 @@ TaskSettings read_task(TomlTable table) {
 DlmSettings read_dlm(TomlTable table) {
     DlmSettings s;
     s.model = table.get_string("model", s.model);
-    s.url = table.get_string("url", s.url);
+    if (table.is_array("url")) {
+        s.urls = table.get_string_array("url", {});
+        if (s.urls.empty()) throw InputError(table.where("url"), "give at least one URL");
+        s.url = s.urls.front();
+    } else {
+        s.url = table.get_string("url", s.url);
+        if (!s.url.empty()) s.urls = {s.url};
+    }
+    s.timeout_s = table.get_double("timeout_s", s.timeout_s);
+    if (!(s.timeout_s > 0)) throw InputError(table.where("timeout_s"), "must be a positive number of seconds");
     s.api_key_env = table.get_string("api_key_env", s.api_key_env);
     s.sampler = table.get_string("sampler", s.sampler);
     s.steps = table.get_int("steps", s.steps);
@@ -115,6 +125,7 @@ RunSettings read_run(TomlTable table) {
     s.dir = table.get_string("dir", s.dir);
     s.seed = table.get_int("seed", s.seed);
     s.cache = table.get_string("cache", s.cache);
+    check_cache_location(s.cache, table.where("cache"));
     table.reject_unknown_keys();
     return s;
 }
@@ -142,6 +153,14 @@ std::string quoted(const std::string& text) {
     std::ostringstream out;
     out << toml::value<std::string>(text);  // toml++ writes a quoted, escaped string
     return out.str();
+}
+
+// One URL as a string (as most configs write it), replicas as a list.
+std::string dlm_urls_toml(const DlmSettings& dlm) {
+    if (dlm.urls.size() <= 1) return quoted(dlm.url);
+    std::string list = "[";
+    for (size_t i = 0; i < dlm.urls.size(); ++i) list += (i ? ", " : "") + quoted(dlm.urls[i]);
+    return list + "]";
 }
 
 void write_endpoint(std::ostringstream& out, const std::string& name, const EndpointSettings& e) {
@@ -218,8 +237,9 @@ std::string settings_to_toml(const Settings& s) {
     if (s.judge) write_endpoint(out, "judge", *s.judge);
     out << "[dlm]\n"
         << "model = " << quoted(s.dlm.model) << "\n"
-        << "url = " << quoted(s.dlm.url) << "\n"
+        << "url = " << dlm_urls_toml(s.dlm) << "\n"
         << "api_key_env = " << quoted(s.dlm.api_key_env) << "\n"
+        << "timeout_s = " << s.dlm.timeout_s << "\n"
         << "sampler = " << quoted(s.dlm.sampler) << "\n"
         << "steps = " << s.dlm.steps << "\n"
         << "temperature = " << s.dlm.temperature << "\n"

@@ -43,8 +43,10 @@ struct EndpointSettings {
 
 struct DlmSettings {
     std::string model = "models/LLaDA-8B-Instruct";
-    std::string url;  // a remote `remask serve`; wins over model when set
-    std::string api_key_env;  // for url: the variable holding its Bearer key ("" = none)
+    std::string url;                // a remote `remask serve`; wins over model when set
+    std::vector<std::string> urls;  // every replica ([dlm] url as a list); url is the first
+    double timeout_s = 600;         // remote only: per-request limit, then the next replica
+    std::string api_key_env;        // for url: the variable holding its Bearer key ("" = none)
     std::string sampler = "low_confidence";
     int64_t steps = 32;
     double temperature = 0.7;

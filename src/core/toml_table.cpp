@@ -67,6 +67,12 @@ std::vector<double> TomlTable::get_double_array(const std::string& key,
     return out;
 }
 
+bool TomlTable::is_array(const std::string& key) const {
+    if (table_ == nullptr) return false;
+    const toml::node* node = table_->get(key);
+    return node != nullptr && node->is_array();
+}
+
 std::vector<std::string> TomlTable::get_string_array(const std::string& key,
                                                      std::vector<std::string> fallback) {
     const toml::node* node = find(key);

@@ -24,6 +24,7 @@ public:
 
     bool present() const { return table_ != nullptr; }
     bool has(const std::string& key) const;
+    bool is_array(const std::string& key) const;
 
     std::string get_string(const std::string& key, const std::string& fallback);
     int64_t get_int(const std::string& key, int64_t fallback);

@@ -1,30 +1,22 @@
 #pragma once
-// The call cache: answers of finished calls in one SQLite file, keyed by the SHA-256 of the
-// canonical request (llm/chat_json.h: cache_key).
+// The call cache: answers of finished calls, keyed by the SHA-256 of the canonical request
+// (llm/chat_json.h: cache_key). One interface, one file per backend:
+//   a file path            → SqliteCallCache (llm/sqlite_call_cache.h), the default
+//   postgresql://… URL     → PostgresCallCache (llm/postgres_call_cache.h), shared by many
+//                            processes and machines
 //
 //   auto cache = CallCache::open_shared(default_cache_path());
-//   if (auto hit = cache->find(key)) return *hit;      // no call made
+//   if (auto hit = cache->find_or_lease(key)) return *hit;   // no call made
+//   CacheLeaseGuard lease(*cache, key);                        // released if the call fails
 //   ... call ...
-//   cache->store(key, model, response);               // committed before it is used
+//   cache->store(key, model, response);   // committed before it is used; ends the lease
 //
-// Promises: WAL journal with synchronous=NORMAL, so every store() is committed when it
-// returns and survives a killed process (not necessarily a power cut); several processes
-// may share one file (busy_timeout 30 s); only responses are stored, never request headers
+// Promises of every backend: store() returns only once the answer is committed, so a
+// killed process loses nothing it stored; only responses are stored, never request headers
 // or keys. Thread-safe.
-//
-// Grouped commits: threads that store() while a commit is running queue their rows; the
-// next thread to find no commit running writes the whole queue in one transaction and wakes
-// the others. Each store() still returns only after a commit that holds its row. With one
-// thread this is exactly one autocommit INSERT per answer (the simple reference).
 
-#include <sqlite3.h>
-
-#include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <vector>
 #include <optional>
 #include <string>
 
@@ -34,44 +26,41 @@ namespace remask {
 
 class CallCache {
 public:
-    // Creates the file and its folder when missing. Throws ExternalError naming the path.
-    explicit CallCache(const std::string& path);
-    ~CallCache();
-    CallCache(const CallCache&) = delete;
-    CallCache& operator=(const CallCache&) = delete;
+    virtual ~CallCache() = default;
 
-    // One CallCache per path in this process, shared by every client that names it.
-    static std::shared_ptr<CallCache> open_shared(const std::string& path);
+    // One CallCache per location in this process, shared by every client that names it.
+    // Throws InputError for a location that is neither a file path nor a postgresql:// URL
+    // without a password, ExternalError when the cache cannot be opened.
+    static std::shared_ptr<CallCache> open_shared(const std::string& location);
 
-    std::optional<ChatResponse> find(const std::string& key);
-    void store(const std::string& key, const std::string& model, const ChatResponse& response);
-    int64_t size();
-    const std::string& path() const { return path_; }
+    virtual std::optional<ChatResponse> find(const std::string& key) = 0;
+
+    // Single-flight: the committed answer, or nullopt once this caller holds the request's
+    // lease and must send it (then store() or release_lease()). While another holder's
+    // lease is live this waits for its answer. Backends without leases just find().
+    virtual std::optional<ChatResponse> find_or_lease(const std::string& key) { return find(key); }
+    virtual void release_lease(const std::string& key) { (void)key; }
+
+    virtual void store(const std::string& key, const std::string& model, const ChatResponse& response) = 0;
+    virtual int64_t size() = 0;
+    // The file path or URL (never a secret: URLs with passwords are refused).
+    virtual const std::string& location() const = 0;
+};
+
+// Releases a lease taken by find_or_lease() unless the answer was stored.
+class CacheLeaseGuard {
+public:
+    CacheLeaseGuard(CallCache* cache, std::string key) : cache_(cache), key_(std::move(key)) {}
+    ~CacheLeaseGuard() {
+        if (cache_) cache_->release_lease(key_);
+    }
+    void stored() { cache_ = nullptr; }
+    CacheLeaseGuard(const CacheLeaseGuard&) = delete;
+    CacheLeaseGuard& operator=(const CacheLeaseGuard&) = delete;
 
 private:
-    struct Row {
-        std::string key, model, response;
-        int64_t created_unix;
-    };
-    // Writes rows in one transaction; returns "" or the error.
-    std::string commit_rows(const std::vector<Row>& rows);
-    void open_database();
-    void exec(const char* sql);
-    [[noreturn]] void fail(const std::string& action);
-
-    std::string path_;
-    sqlite3* db_ = nullptr;
-    sqlite3_stmt* find_ = nullptr;
-    sqlite3_stmt* store_ = nullptr;
-    std::mutex mutex_;  // the connection and its statements
-
-    std::mutex queue_mutex_;  // the group-commit queue below
-    std::condition_variable committed_;
-    std::vector<Row> queue_;
-    uint64_t queued_ = 0;     // rows ever queued; a row's number is its position
-    uint64_t committed_through_ = 0;
-    bool committing_ = false;
-    std::map<uint64_t, std::pair<uint64_t, std::string>> failed_;  // first row → (last, error)
+    CallCache* cache_;
+    std::string key_;
 };
 
 // $REMASK_CACHE when set, else ~/.cache/remask/calls.sqlite ($HOME; else the current folder).

@@ -88,11 +88,13 @@ ChatResponse OpenAIClient::chat(const ChatRequest& request) {
     nlohmann::json body = chat_request_body(request, settings_);
     std::string key = cache_key(trim_base_url(settings_.base_url), body, request.sample_index);
     if (cache_) {
-        if (auto hit = cache_->find(key)) {
+        // Single-flight: on a shared cache another process may be sending this request.
+        if (auto hit = cache_->find_or_lease(key)) {
             accounting_->note_cache_hit(options_.kind);
             return *hit;
         }
     }
+    CacheLeaseGuard lease(cache_.get(), key);
     CallTicket ticket = accounting_->begin_call(options_.kind);
     std::string body_text = body.dump();
     double token_estimate = double(estimate_tokens(body_text) + body.value("max_tokens", int64_t(0)));
@@ -131,7 +133,10 @@ ChatResponse OpenAIClient::chat(const ChatRequest& request) {
                     tokens_per_minute_.adjust(double(response.usage.prompt_tokens +
                                                      response.usage.completion_tokens) - token_estimate);
                     ticket.finish(response.usage, price_);
-                    if (cache_) cache_->store(key, settings_.model, response);
+                    if (cache_) {
+                        cache_->store(key, settings_.model, response);
+                        lease.stored();
+                    }
                     return response;
                 }
                 last_problem = "unusable reply: " + parsed.problem;

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "diffusion/text_diffusion.h"
 #include "model/model.h"
+#include "optimize/replica_pool.h"
 #include "server/api_schema.h"
 #include "tokenizer/tokenizer.h"
 
@@ -70,12 +71,18 @@ InfillResult InProcessInfiller::infill(const InfillRequest& request) {
 }
 
 RemoteInfiller::RemoteInfiller(DlmSettings settings) : settings_(std::move(settings)) {
+    std::vector<std::string> urls = settings_.urls.empty() ? std::vector<std::string>{settings_.url} : settings_.urls;
+    ReplicaPool::Options options;
+    options.timeout_s = settings_.timeout_s;
+    replicas_ = std::make_unique<ReplicaPool>(urls, options);
     if (settings_.api_key_env.empty()) return;
     const char* key = std::getenv(settings_.api_key_env.c_str());
     if (key == nullptr || *key == '\0')
         throw UsageError("[dlm] api_key_env", "environment variable " + settings_.api_key_env + " is not set or empty");
     api_key_ = key;
 }
+
+RemoteInfiller::~RemoteInfiller() = default;
 
 InfillResult RemoteInfiller::infill(const InfillRequest& request) {
     api::InfillHttpRequest body;
@@ -89,38 +96,30 @@ InfillResult RemoteInfiller::infill(const InfillRequest& request) {
     body.threshold = settings_.threshold;
     body.block_length = settings_.block_length;
 
-    std::string url = settings_.url;
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    if (url.size() >= 3 && url.compare(url.size() - 3, 3, "/v1") == 0) url.resize(url.size() - 3);
-    httplib::Client client(url);
-    client.set_connection_timeout(10);
-    client.set_read_timeout(3600);  // a long denoise on a busy server is not a failure
-    if (!api_key_.empty()) client.set_bearer_token_auth(api_key_.c_str());
-    auto reply = client.Post("/v1/infill", api::to_json(body).dump(), "application/json");
-    if (!reply) throw ExternalError(settings_.url + "/v1/infill", "no answer (" + httplib::to_string(reply.error()) + ")");
-    if (reply->status != 200) {
-        std::string message = reply->body;
-        try {
-            message = nlohmann::json::parse(reply->body)["error"]["message"].get<std::string>();
-        } catch (const std::exception&) {
-        }
-        if (message.size() > 300) message = message.substr(0, 300) + "…";
-        if (reply->status == 401)
-            message += api_key_.empty() ? " (the server wants a key: set [dlm] api_key_env)"
-                                        : " (check the key in " + settings_.api_key_env + ")";
-        throw ExternalError(settings_.url + "/v1/infill", "HTTP " + std::to_string(reply->status) + ": " + message);
+    httplib::Headers headers;
+    if (!api_key_.empty()) headers.emplace("Authorization", "Bearer " + api_key_);
+    ReplicaPool::Reply reply;
+    try {
+        reply = replicas_->post("/v1/infill", api::to_json(body).dump(), headers);
+    } catch (const ExternalError& e) {
+        // A 401 is the same on every replica: say which setting fixes it.
+        if (e.detail().find("HTTP 401") == std::string::npos) throw;
+        throw ExternalError(e.subject(), e.detail() + (api_key_.empty() ? " (the server wants a key: set [dlm] api_key_env)"
+                                                                      : " (check the key in " + settings_.api_key_env + ")"));
     }
     api::InfillHttpResponse parsed;
     try {
-        parsed = api::parse_infill_response(nlohmann::json::parse(reply->body));
+        parsed = api::parse_infill_response(nlohmann::json::parse(reply.body));
     } catch (const std::exception& e) {
-        throw ExternalError(settings_.url + "/v1/infill", e.what());
+        throw ExternalError(reply.replica + "/v1/infill", e.what());
     }
     InfillResult result;
     for (const auto& candidate : parsed.candidates)
         result.candidates.push_back(to_candidate(candidate.text, candidate.spans));
     result.forward_passes = parsed.forward_passes;
     result.tokens = parsed.tokens;
+    result.replica = reply.replica;
+    result.attempts = reply.attempts;
     return result;
 }
 

@@ -28,16 +28,21 @@ private:
     DlmSettings settings_;
 };
 
+class ReplicaPool;
+
 class RemoteInfiller : public SpanInfiller {
 public:
-    // settings.url: "http://host:port"; settings.api_key_env: the variable holding the
-    // server's Bearer key (UsageError when named but unset).
+    // settings.urls: one or more "http://host:port" replicas (optimize/replica_pool.h);
+    // settings.api_key_env: the variable holding the servers' Bearer key (UsageError when
+    // named but unset).
     explicit RemoteInfiller(DlmSettings settings);
+    ~RemoteInfiller() override;
     InfillResult infill(const InfillRequest& request) override;
 
 private:
     DlmSettings settings_;
     std::string api_key_;
+    std::unique_ptr<ReplicaPool> replicas_;
 };
 
 // Pseudo-likelihood of each prompt token given the context: k passes, each masking a

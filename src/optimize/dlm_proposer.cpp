@@ -67,6 +67,10 @@ class DlmProposer : public Proposer {
         InfillResult result = d_.infiller->infill(request);
         batch.spend.dlm_forwards += result.forward_passes;
         batch.spend.tokens += result.tokens;
+        if (!result.replica.empty()) {
+            batch.detail["dlm_replica"] = result.replica;
+            batch.detail["dlm_attempts"] = result.attempts;
+        }
 
         size_t spans = masked.intervals.size();
         int64_t malformed = 0;

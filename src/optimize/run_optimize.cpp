@@ -185,6 +185,18 @@ std::string initial_prompt_for(const Settings& s, const RunDirectory& dir) {
     return read_prompt(s);
 }
 
+// A shard's --run-dir: new, empty, or holding the same sweep of the same config.
+void check_shared_sweep_dir(const std::string& top, const std::string& config_toml,
+                            const nlohmann::json& sweep) {
+    if (!fs::exists(top) || (fs::is_directory(top) && fs::is_empty(top))) return;
+    bool same = fs::exists(top + "/sweep.json") && fs::exists(top + "/config.toml") &&
+                nlohmann::json::parse(read_text_file(top + "/sweep.json"), nullptr, false) == sweep &&
+                read_text_file(top + "/config.toml") == config_toml;
+    if (!same)
+        throw UsageError(top, "holds another run or sweep: every shard needs the same CONFIG and --sweep, and a "
+                              "--run-dir of its own sweep");
+}
+
 bool confirmed(OptimizeIo& io) {
     *io.err << "start? [y/N] " << std::flush;
     std::string answer;
@@ -256,18 +268,40 @@ std::string fresh(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
     if (o.config_path.empty()) throw UsageError("optimize", "give CONFIG.toml (or --resume DIR)");
     Settings base = load_settings(o.config_path);
     check_budget_given(base);
-    const std::string prompt = read_prompt(base);
+    read_prompt(base);
     std::optional<SweepSpec> spec;
+    std::optional<ShardSpec> shard;
     std::vector<std::pair<std::string, Settings>> runs;
+    nlohmann::json names = nlohmann::json::array();
+    if (!o.shard.empty()) {
+        shard = parse_shard(o.shard);
+        if (o.sweep.empty()) throw UsageError("--shard", "shards split a sweep: give --sweep too");
+        if (o.run_dir.empty())
+            throw UsageError("--shard", "give --run-dir: every shard writes into the same folder");
+    }
     if (!o.sweep.empty()) {
         spec = parse_sweep(o.sweep);
-        for (const std::string& v : spec->values)
-            runs.push_back({sweep_run_name(*spec, v), apply_sweep_value(base, *spec, v)});
+        for (size_t k = 0; k < spec->values.size(); ++k) {
+            const std::string& v = spec->values[k];
+            names.push_back(sweep_run_name(*spec, v));
+            if (!shard || shard->owns(k))
+                runs.push_back({sweep_run_name(*spec, v), apply_sweep_value(base, *spec, v)});
+        }
     } else {
         runs.push_back({"", base});
     }
+    // Each run's own initial prompt (a sweep may be over [optimizer] prompt), read before
+    // anything is written.
+    std::vector<std::string> prompts;
+    for (const auto& run : runs) prompts.push_back(read_prompt(run.second));
+    nlohmann::json sweep_description;
+    if (spec)
+        sweep_description = {
+            {"table", spec->table}, {"key", spec->key}, {"values", spec->values}, {"runs", names}};
     const std::string top = o.run_dir.empty() ? expand_run_dir(base.run.dir, base) : o.run_dir;
-    if (fs::exists(top) && !(fs::is_directory(top) && fs::is_empty(top)))
+    if (shard)
+        check_shared_sweep_dir(top, settings_to_toml(base), sweep_description);
+    else if (fs::exists(top) && !(fs::is_directory(top) && fs::is_empty(top)))
         throw UsageError(
             top, "exists and is not empty: resume it with --resume or choose another --run-dir");
 
@@ -282,18 +316,17 @@ std::string fresh(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
 
     if (spec) {
         fs::create_directories(top);
+        // Shards write the same two files; whichever lands last is identical to the first.
         write_file_atomically(top + "/config.toml", settings_to_toml(base));
-        nlohmann::json sweep = {
-            {"table", spec->table}, {"key", spec->key}, {"values", spec->values}};
-        nlohmann::json names = nlohmann::json::array();
-        for (const auto& [name, rs] : runs) names.push_back(name);
-        sweep["runs"] = names;
-        write_file_atomically(top + "/sweep.json", sweep.dump(2) + "\n");
+        write_file_atomically(top + "/sweep.json", sweep_description.dump(2) + "\n");
     }
-    for (const auto& [name, rs] : runs) {
-        RunDirectory dir =
-            RunDirectory::create(name.empty() ? top : top + "/" + name, settings_to_toml(rs));
-        run_one(rs, dir, prompt, o, w, io, feedback);
+    for (size_t k = 0; k < runs.size(); ++k) {
+        const auto& [name, rs] = runs[k];
+        std::string path = name.empty() ? top : top + "/" + name;
+        // A shard started again (a requeued array task) resumes its sub-runs.
+        bool resumed = shard && fs::exists(path + "/config.toml");
+        RunDirectory dir = resumed ? RunDirectory::open(path) : RunDirectory::create(path, settings_to_toml(rs));
+        run_one(rs, dir, resumed ? initial_prompt_for(rs, dir) : prompts[k], o, w, io, feedback);
     }
     return top;
 }
@@ -326,6 +359,7 @@ std::string run_optimize_command(const OptimizeOptions& o, const Wiring& w, Opti
         if (!o.sweep.empty())
             throw UsageError("--sweep", "a resumed run keeps its sweep; drop --sweep");
         if (!o.run_dir.empty()) throw UsageError("--run-dir", "cannot be combined with --resume");
+        if (!o.shard.empty()) throw UsageError("--shard", "cannot be combined with --resume");
         return resume(o, w, io, feedback);
     }
     return fresh(o, w, io, feedback);

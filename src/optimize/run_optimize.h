@@ -23,6 +23,7 @@ struct OptimizeOptions {
     bool force = false;       // --force: resume with a config that differs from the stored one
     std::string run_dir;      // --run-dir DIR (else [run] dir with {task} {time} {proposer} {seed})
     std::string sweep;        // --sweep KEY=V1,V2,...
+    std::string shard;        // --shard I/N: only this shard's sub-runs (needs --sweep, --run-dir)
     bool dry_run = false;     // print the projection and exit
     bool yes = false;         // start without asking
     bool review = false;      // --review

@@ -50,6 +50,8 @@ struct InfillResult {
     std::vector<InfillCandidate> candidates;  // `candidates` of them
     int64_t forward_passes = 0;               // counted against [budget] dlm_forwards
     int64_t tokens = 0;
+    std::string replica;   // remote DLM: the replica that answered
+    int64_t attempts = 1;  // remote DLM: replicas tried (failed ones are not counted above)
 };
 
 class SpanInfiller {

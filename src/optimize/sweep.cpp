@@ -67,6 +67,25 @@ Settings apply_sweep_value(const Settings& base, const SweepSpec& spec, const st
     return s;
 }
 
+ShardSpec parse_shard(const std::string& argument) {
+    ShardSpec shard;
+    size_t slash = argument.find('/');
+    bool parsed = false;
+    if (slash != std::string::npos) {
+        try {
+            size_t used_index = 0, used_count = 0;
+            shard.index = std::stoll(argument.substr(0, slash), &used_index);
+            shard.count = std::stoll(argument.substr(slash + 1), &used_count);
+            parsed = used_index == slash && used_count == argument.size() - slash - 1;
+        } catch (const std::exception&) {
+        }
+    }
+    if (!parsed || shard.count < 1 || shard.index < 1 || shard.index > shard.count)
+        throw UsageError("--shard", "expected I/N with 1 <= I <= N (e.g. 2/4; a 0-based array index is "
+                                    "I - 1), got '" + argument + "'");
+    return shard;
+}
+
 std::string sweep_run_name(const SweepSpec& spec, const std::string& value) {
     std::string name = spec.key + "=" + value;
     for (char& c : name)

@@ -72,6 +72,12 @@ std::string render_report(const std::string& dir) {
          << render_score_chart(runs) << "</section>\n";
     if (is_sweep) {
         html << render_comparison(runs);
+        std::vector<std::string> missing = unfinished_runs(dir);
+        if (!missing.empty()) {
+            html << "<p id=\"missing\" class=\"muted\">Sub-runs not finished yet:";
+            for (const std::string& m : missing) html << " " << escape_html(m) << ";";
+            html << "</p>\n";
+        }
         for (const RunData& r : runs) {
             std::string sfx = "-" + html_id(r.name);
             html << "<section id=\"run-" << html_id(r.name) << "\" class=\"run\"><h2>"

@@ -66,6 +66,24 @@ RunData load_run(const std::string& dir, const std::string& name) {
     return run;
 }
 
+std::vector<std::string> unfinished_runs(const std::string& dir) {
+    if (!fs::exists(dir + "/sweep.json")) return {};
+    nlohmann::json sweep =
+        nlohmann::json::parse(optimize::read_text_file(dir + "/sweep.json"), nullptr, false);
+    if (sweep.is_discarded() || !sweep.contains("runs") || !sweep["runs"].is_array())
+        throw InputError(dir + "/sweep.json", "not a sweep description");
+    std::vector<std::string> missing;
+    for (const auto& entry : sweep["runs"]) {
+        std::string name = entry.is_string() ? entry.get<std::string>() : entry.dump();
+        std::string sub = dir + "/" + name;
+        if (!fs::exists(sub + "/config.toml"))
+            missing.push_back(name + " (not started)");
+        else if (!fs::exists(sub + "/summary.json"))
+            missing.push_back(name + " (not finished)");
+    }
+    return missing;
+}
+
 std::vector<RunData> load_runs(const std::string& dir, bool& is_sweep) {
     is_sweep = fs::exists(dir + "/sweep.json");
     if (!is_sweep) return {load_run(dir, "")};

@@ -31,6 +31,10 @@ struct RunData {
 
 RunData load_run(const std::string& dir, const std::string& name);
 
+// A sweep's sub-runs that have not finished (no summary.json), in sweep.json order, each as
+// "name (not started)" or "name (not finished)"; empty for a plain run directory.
+std::vector<std::string> unfinished_runs(const std::string& dir);
+
 // A sweep folder's runs, in sweep.json order; one run for a plain run directory.
 std::vector<RunData> load_runs(const std::string& dir, bool& is_sweep);
 

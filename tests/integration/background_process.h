@@ -18,8 +18,11 @@ public:
     int port() const { return port_; }
     pid_t pid() const { return pid_; }
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
-    // SIGTERM, then waits; returns the exit code (128 + signal if killed by one).
+    // SIGTERM (and SIGCONT, should it be stopped), then waits; returns the exit code
+    // (128 + signal if killed by one).
     int stop();
+    // Sends a signal (SIGKILL, SIGSTOP, SIGCONT) without waiting.
+    void signal(int number);
     const std::string& stderr_path() const { return err_path_; }
 
 private:

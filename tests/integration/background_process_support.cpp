@@ -58,10 +58,15 @@ BackgroundRemask::~BackgroundRemask() {
 int BackgroundRemask::stop() {
     if (pid_ <= 0) return -1;
     kill(pid_, SIGTERM);
+    kill(pid_, SIGCONT);  // a stopped process handles SIGTERM only once continued
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void BackgroundRemask::signal(int number) {
+    if (pid_ > 0) kill(pid_, number);
 }
 
 std::string run_shell(const std::string& command, int* exit_code) {

@@ -13,13 +13,16 @@ namespace remask::testing {
 inline ChatRequest batch_request(int index) {
     ChatRequest request;
     request.messages.push_back(ChatMessage::of("system", "Answer briefly."));
-    request.messages.push_back(ChatMessage::of("user", "q" + std::to_string(index)));
+    std::string text = "q";
+    text += std::to_string(index);  // (not "q" + …: GCC 12 warns falsely on that when inlined)
+    request.messages.push_back(ChatMessage::of("user", text));
     return request;
 }
 
-inline std::vector<ChatRequest> batch_requests(int count) {
+// Requests q{first} … q{first + count - 1}, in that order or reversed.
+inline std::vector<ChatRequest> batch_requests(int count, int first = 0, bool reversed = false) {
     std::vector<ChatRequest> requests;
-    for (int i = 0; i < count; ++i) requests.push_back(batch_request(i));
+    for (int i = 0; i < count; ++i) requests.push_back(batch_request(reversed ? first + count - 1 - i : first + i));
     return requests;
 }
 

@@ -11,7 +11,7 @@
 
 #include "batch_requests.h"
 #include "fake_openai_server.h"
-#include "llm/call_cache.h"
+#include "llm/sqlite_call_cache.h"
 #include "llm/openai_client.h"
 #include "temp_dir.h"
 
@@ -61,7 +61,7 @@ TEST(CrashSafety, RerunAfterSigkillSendsOnlyUncommittedRequests) {
     std::set<std::string> uncommitted;
     int committed = 0;
     {
-        CallCache cache(cache_path);
+        SqliteCallCache cache(cache_path);
         for (int i = 0; i < kCount; ++i) {
             if (cache.find(keys.key_of(testing::batch_request(i))))
                 ++committed;
@@ -79,7 +79,7 @@ TEST(CrashSafety, RerunAfterSigkillSendsOnlyUncommittedRequests) {
     auto resent = server.received_texts();
     EXPECT_EQ(std::set<std::string>(resent.begin(), resent.end()), uncommitted);
     EXPECT_EQ(resent.size(), uncommitted.size()) << "a request was sent twice";
-    EXPECT_EQ(CallCache(cache_path).size(), kCount);
+    EXPECT_EQ(SqliteCallCache(cache_path).size(), kCount);
 }
 
 }  // namespace

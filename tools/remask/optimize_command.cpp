@@ -1,5 +1,5 @@
 // remask optimize CONFIG.toml [--resume DIR] [--force] [--run-dir DIR] [--sweep KEY=V1,V2]
-//                 [--dry-run] [--yes] [--review] [--feedback FILE] [--json]
+//                 [--shard I/N] [--dry-run] [--yes] [--review] [--feedback FILE] [--json]
 // The loop lives in src/optimize/ (run_optimize.h); this file only parses flags, turns
 // Ctrl-C into a clean stop, and rebuilds report.html at the end.
 
@@ -37,6 +37,9 @@ void add_optimize_command(CLI::App& app) {
     cmd->add_option("--run-dir", o->run_dir, "Run directory (default: [run] dir)");
     cmd->add_option("--sweep", o->sweep,
                     "KEY=V1,V2,...: one run per value of a [dlm] or [optimizer] key, same budget");
+    cmd->add_option("--shard", o->shard,
+                    "I/N: run shard I (1-based) of N of the sweep's sub-runs into --run-dir; merge "
+                    "with `remask report DIR` when every shard is done");
     cmd->add_flag("--dry-run", o->dry_run,
                   "Print the projected calls, tokens, money and DLM time, then exit");
     cmd->add_flag("-y,--yes", o->yes, "Start without asking for confirmation");
@@ -62,7 +65,11 @@ void add_optimize_command(CLI::App& app) {
             throw;
         }
         std::signal(SIGINT, previous);
-        if (!dir.empty()) std::cerr << "report: " << remask::report::write_report(dir) << "\n";
+        // A shard's sweep is not complete yet: `remask report DIR` merges it at the end.
+        if (!dir.empty() && o->shard.empty())
+            std::cerr << "report: " << remask::report::write_report(dir) << "\n";
+        else if (!dir.empty())
+            std::cerr << "shard " << o->shard << " done; once every shard is: remask report " << dir << "\n";
     });
 }
 
