@@ -84,6 +84,8 @@ Projection projection_for(const Settings& s, const Wiring& w) {
     in.test = p.evaluator->split("test").size();
     in.prompt_tokens = count_prompt_tokens(read_prompt(s), p.splitter);
     in.forward_ms = w.forward_ms ? w.forward_ms(s) : 0.0;
+    in.partial_forward_ms = w.partial_forward_ms ? w.partial_forward_ms(s) : 0.0;
+    in.kv_cache_bytes = w.kv_cache_bytes ? w.kv_cache_bytes(s) : 0;
     return project_run(in);
 }
 
