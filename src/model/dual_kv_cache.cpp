@@ -30,6 +30,11 @@ int64_t Model::dual_kv_cache_bytes(int64_t tokens) const {
     return config_.num_layers * tokens * 2 * config_.num_kv_heads * config_.head_dim * element;
 }
 
+void Model::keep_dual_kv_storage(DualKvCache& cache) {
+    spare_kv_ = std::move(cache);
+    cache = DualKvCache();
+}
+
 void Model::require_bidirectional(const char* what) const {
     if (config_.causal)
         throw InputError(dir(), std::string(what) + " needs a bidirectional model; " + config_.model_type +
@@ -103,21 +108,24 @@ void Model::forward_refresh(const std::vector<std::vector<int32_t>>& tokens, con
 
     const int64_t kvd = config_.num_kv_heads * config_.head_dim;
     const bool bf16 = compute_ == ComputeType::bf16;
-    if (cache.batch_ != batch || cache.length_ != length || cache.bf16_ != bf16 ||
-        static_cast<int64_t>(std::max(cache.keys_.size(), cache.keys_bf16_.size())) != config_.num_layers) {
-        cache.clear();
-        cache.batch_ = batch;
-        cache.length_ = length;
-        cache.row_floats_ = kvd;
-        cache.bf16_ = bf16;
-        for (int64_t l = 0; l < config_.num_layers; ++l) {
-            if (bf16) {
-                cache.keys_bf16_.emplace_back(batch * length * kvd);
-                cache.values_bf16_.emplace_back(batch * length * kvd);
-            } else {
-                cache.keys_.emplace_back(batch * length * kvd);
-                cache.values_.emplace_back(batch * length * kvd);
-            }
+    if (cache.keys_.empty() && cache.keys_bf16_.empty()) std::swap(cache, spare_kv_);
+    cache.batch_ = batch;
+    cache.length_ = length;
+    cache.row_floats_ = kvd;
+    cache.bf16_ = bf16;
+    // resize keeps the vectors' memory when it shrinks or regrows within what it had.
+    const size_t layers = static_cast<size_t>(config_.num_layers), n = static_cast<size_t>(batch * length * kvd);
+    cache.keys_.resize(bf16 ? 0 : layers);
+    cache.values_.resize(bf16 ? 0 : layers);
+    cache.keys_bf16_.resize(bf16 ? layers : 0);
+    cache.values_bf16_.resize(bf16 ? layers : 0);
+    for (size_t l = 0; l < layers; ++l) {
+        if (bf16) {
+            cache.keys_bf16_[l].resize(n);
+            cache.values_bf16_[l].resize(n);
+        } else {
+            cache.keys_[l].resize(n);
+            cache.values_[l].resize(n);
         }
     }
     BlockContext context;

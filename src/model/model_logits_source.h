@@ -34,7 +34,7 @@ public:
         model_.forward_partial(tokens, active, rows, out, kv_cache_);
         ++forward_passes_;
     }
-    void release_kv_cache() override { kv_cache_.clear(); }
+    void release_kv_cache() override { model_.keep_dual_kv_storage(kv_cache_); }
     int64_t forward_passes() const override { return forward_passes_; }
     // The largest dual cache held so far (bytes).
     int64_t peak_kv_cache_bytes() const { return peak_kv_cache_bytes_; }

@@ -101,6 +101,28 @@ TEST_P(DualKvCacheTest, PartialForwardNeedsAMatchingRefresh) {
     EXPECT_EQ(cache.bytes(), 0);
 }
 
+TEST_P(DualKvCacheTest, StorageKeptBetweenFillsServesOtherShapes) {
+    auto model = load();
+    std::vector<int64_t> masked;
+    auto batch = masked_batch(*model, masked);
+    std::vector<float> out, full, partial;
+    DualKvCache cache;
+    model->forward_refresh(batch, masked, out, cache);
+    model->keep_dual_kv_storage(cache);
+    EXPECT_TRUE(cache.empty());
+    EXPECT_EQ(cache.bytes(), 0);
+    // A shorter, single-sequence fill on the kept storage, then a longer one again.
+    for (int64_t length : {20, 24}) {
+        std::vector<std::vector<int32_t>> one = {std::vector<int32_t>(batch[1].begin(), batch[1].begin() + length)};
+        model->forward_refresh(one, masked, out, cache);
+        EXPECT_EQ(cache.bytes(), model->dual_kv_cache_bytes(length));
+        model->forward_partial(one, masked, masked, partial, cache);
+        model->forward(one, masked, full);
+        EXPECT_LT(test::relative_error(partial, full), GetParam().tolerance) << "length " << length;
+        model->keep_dual_kv_storage(cache);
+    }
+}
+
 std::string case_name(const testing::TestParamInfo<DualCase>& info) {
     std::string name = std::string(info.param.fixture) + "_" + info.param.compute;
     for (char& ch : name)
