@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "kernels/cpu/attention.h"
 #include "model/compute_calibration.h"
 #include "kernels/cpu/cpu_features.h"
@@ -21,6 +23,17 @@ template <typename T>
 T* grown(std::vector<T>& buffer, int64_t n) {
     if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
     return buffer.data();
+}
+
+// MemAvailable from /proc/meminfo, or 0 when unknown.
+int64_t available_memory_bytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    int64_t kib = 0;
+    std::string unit;
+    while (in >> key >> kib >> unit)
+        if (key == "MemAvailable:") return kib * 1024;
+    return 0;
 }
 
 ComputeType choose_compute_type(const TransformerWeights& weights, const ModelConfig& config,
@@ -43,6 +56,14 @@ ComputeType choose_compute_type(const TransformerWeights& weights, const ModelCo
     // only if it measures faster here.
     const bool native_bf16 = active_isa() == Isa::avx512_bf16 && compute_type_supported(ComputeType::bf16);
     if (!all_bf16 || !native_bf16) return ComputeType::f32;
+    // Float32 compute packs a bf16 checkpoint at twice its size: where that would not fit
+    // in the memory available, bf16 is the only candidate.
+    const int64_t available = available_memory_bytes();
+    if (available > 0 && 2 * weights.weight_bytes > available * 3 / 4) {
+        log_info("compute: bf16 (float32 weights would need " + std::to_string(2 * weights.weight_bytes >> 20) +
+                 " MiB of the " + std::to_string(available >> 20) + " MiB available)");
+        return ComputeType::bf16;
+    }
     calibration = calibrated_compute(config);
     return calibration.choice;
 }

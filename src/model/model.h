@@ -38,7 +38,8 @@ struct LoadOptions {
     // The type matrices are computed in when quant is "none": "f32", "bf16" (bf16
     // activations and weights, float32 accumulation; InputError where the CPU has no bf16
     // kernel), or "auto": the faster of the two on this machine by a short calibration at
-    // the model's shapes (compute_calibration.h), bf16 checkpoints only; float32
+    // the model's shapes (compute_calibration.h), bf16 checkpoints only (bf16 without a
+    // probe where float32 weights would not fit in 3/4 of the available memory); float32
     // checkpoints stay float32 (exact).
     std::string compute = "auto";
 };
