@@ -90,7 +90,7 @@ void add_generate_command(CLI::App& app) {
         ->check(CLI::IsMember({"dual", "none"}));
     cmd->add_option("--kv-refresh", args->diffusion.sampling.kv_refresh,
                     "Diffusion, --kv-cache dual: steps between full forwards (and at every block)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
     cmd->add_option("--compute", args->load.compute, "auto (fastest measured here) | f32 | bf16")
         ->check(CLI::IsMember({"auto", "f32", "bf16"}));
     cmd->callback([args] { run_generate_command(*args); });

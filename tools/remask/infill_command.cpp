@@ -86,7 +86,7 @@ void add_infill_command(CLI::App& app) {
     cmd->add_option("--kv-cache", s.kv_cache, "dual | none: reuse keys/values of the positions not being filled")
         ->check(CLI::IsMember({"dual", "none"}));
     cmd->add_option("--kv-refresh", s.kv_refresh, "With --kv-cache dual: steps between full forwards")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
     cmd->add_option("--compute", args->load.compute, "auto (fastest measured here) | f32 | bf16")
         ->check(CLI::IsMember({"auto", "f32", "bf16"}));
     cmd->callback([args] { run_infill_command(*args); });
