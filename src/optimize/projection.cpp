@@ -100,9 +100,13 @@ std::string Projection::text() const {
             out << ", " << dlm_full_forwards << " of them full (dual KV cache)";
         out << "\n";
         if (kv_cache_bytes > 0) {
-            char gib[32];
-            std::snprintf(gib, sizeof gib, "%.2f", static_cast<double>(kv_cache_bytes) / (1024.0 * 1024 * 1024));
-            out << "  DLM KV cache    " << gib << " GiB while a proposal is denoised\n";
+            char size[32];
+            const double mib = static_cast<double>(kv_cache_bytes) / (1024.0 * 1024);
+            if (mib >= 1024)
+                std::snprintf(size, sizeof size, "%.2f GiB", mib / 1024);
+            else
+                std::snprintf(size, sizeof size, "%.1f MiB", mib);
+            out << "  DLM KV cache    " << size << " while a proposal is denoised\n";
         }
     }
     return out.str();

@@ -95,7 +95,8 @@ Wiring default_wiring() {
     // DLM time for the projection, at the optimizer's shape (kDlmTokens per sequence: 1,536
     // trace tokens plus the prompt twice, taken as 256 tokens each, 64 of them masked):
     // one forward of `candidates` sequences is timed at 256 tokens and scaled by the ratio of
-    // FLOPs, so an 8B model is not run for minutes before a dry run. A remote DLM is not
+    // FLOPs, so an 8B model is not run for minutes before a dry run (each timed call follows a
+    // warm-up call at the same shape). A remote DLM is not
     // timed (0 = unknown).
     constexpr int64_t kTimedTokens = 256, kMasked = 64, kDlmTokens = 1536 + 2 * 256;
     auto time_forward = [load_dlm](const Settings& settings, bool partial) {
@@ -113,7 +114,12 @@ Wiring default_wiring() {
         std::vector<float> logits;
         std::lock_guard<std::mutex> lock(dlm->mutex());
         DualKvCache cache;
-        if (partial) model.forward_refresh(batch, rows, logits, cache);
+        if (partial) {
+            model.forward_refresh(batch, rows, logits, cache);
+            model.forward_partial(batch, rows, rows, logits, cache);  // warm-up, as below
+        } else {
+            model.forward(batch, rows, logits);  // warm-up: a cold first call would be scaled up too
+        }
         auto start = std::chrono::steady_clock::now();
         if (partial)
             model.forward_partial(batch, rows, rows, logits, cache);
