@@ -65,9 +65,15 @@ DlmSettings read_dlm(TomlTable table) {
     s.threshold = table.get_double("threshold", s.threshold);
     s.threads = table.get_int("threads", s.threads);
     s.quant = table.get_string("quant", s.quant);
+    s.kv_cache = table.get_string("kv_cache", s.kv_cache);
+    s.kv_refresh = table.get_int("kv_refresh", s.kv_refresh);
+    s.compute = table.get_string("compute", s.compute);
     require_one_of(table, "sampler", s.sampler,
                    {"low_confidence", "random", "origin", "maskgit_plus", "topk_margin", "entropy"});
     require_one_of(table, "quant", s.quant, {"none", "int8"});
+    require_one_of(table, "kv_cache", s.kv_cache, {"dual", "none"});
+    require_one_of(table, "compute", s.compute, {"auto", "f32", "bf16"});
+    if (s.kv_refresh < 1) throw InputError(table.where("kv_refresh"), "must be at least 1");
     if (s.steps < 1) throw InputError(table.where("steps"), "must be at least 1");
     require_non_negative(table, "temperature", s.temperature);
     require_non_negative(table, "block_length", s.block_length);
@@ -246,7 +252,10 @@ std::string settings_to_toml(const Settings& s) {
         << "block_length = " << s.dlm.block_length << "\n"
         << "threshold = " << s.dlm.threshold << "\n"
         << "threads = " << s.dlm.threads << "\n"
-        << "quant = " << quoted(s.dlm.quant) << "\n\n";
+        << "quant = " << quoted(s.dlm.quant) << "\n"
+        << "kv_cache = " << quoted(s.dlm.kv_cache) << "\n"
+        << "kv_refresh = " << s.dlm.kv_refresh << "\n"
+        << "compute = " << quoted(s.dlm.compute) << "\n\n";
     out << "[optimizer]\n"
         << "proposer = " << quoted(s.optimizer.proposer) << "\n"
         << "mask_plan = " << quoted(s.optimizer.mask_plan) << "\n"

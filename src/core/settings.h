@@ -54,6 +54,9 @@ struct DlmSettings {
     double threshold = 0.0;
     int64_t threads = 0;
     std::string quant = "none";
+    std::string kv_cache = "dual";  // dual | none (docs/samplers.md: the measured drift)
+    int64_t kv_refresh = 8;         // steps between full forwards with kv_cache = "dual"
+    std::string compute = "auto";   // auto | f32 | bf16; quant = "int8" wins
 };
 
 struct OptimizerSettings {

@@ -76,6 +76,20 @@ DenoiseResult denoise(LogitsSource& source, Sampler& sampler,
     std::vector<int32_t> forbidden = options.forbidden_tokens;
     forbidden.push_back(options.mask_id);
 
+    if (options.dual_kv_cache && options.kv_refresh < 1)
+        throw InputError("kv_refresh", "must be at least 1 (steps between full forwards), got " +
+                                           std::to_string(options.kv_refresh));
+    const bool dual = options.dual_kv_cache && source.has_kv_cache();
+    std::vector<int64_t> active;  // the positions partial forwards compute, fixed at a refresh
+    int64_t since_refresh = 0;
+    struct ReleaseAtExit {  // the cache can be gigabytes: free it however the fill ends
+        LogitsSource& source;
+        bool dual;
+        ~ReleaseAtExit() {
+            if (dual) source.release_kv_cache();
+        }
+    } release_at_exit{source, dual};
+
     const KeyedRng rng(options.seed);
     sampler.begin(masked, length, rng);
     StepPlan plan;
@@ -89,7 +103,22 @@ DenoiseResult denoise(LogitsSource& source, Sampler& sampler,
         std::sort(rows.begin(), rows.end());
         rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
 
-        source.logits(model_batch(tokens, prompt, cfg, options.mask_id), rows, logits);
+        const auto batch_tokens = model_batch(tokens, prompt, cfg, options.mask_id);
+        const bool outside = std::any_of(rows.begin(), rows.end(), [&](int64_t r) {
+            return !std::binary_search(active.begin(), active.end(), r);
+        });
+        if (!dual) {
+            source.logits(batch_tokens, rows, logits);
+            ++result.full_forwards;
+        } else if (outside || since_refresh >= options.kv_refresh) {
+            active = rows;
+            source.logits_refresh(batch_tokens, rows, logits);
+            since_refresh = 1;
+            ++result.full_forwards;
+        } else {
+            source.logits_partial(batch_tokens, active, rows, logits);
+            ++since_refresh;
+        }
         const size_t row_count = rows.size();
         const size_t stride = row_count * size_t(vocab);
         const size_t expected = (cfg ? 2 : 1) * batch * stride;

@@ -10,7 +10,7 @@
 // Promises:
 // - only positions holding mask_id at the start are ever written; every other token is
 //   unchanged, and on return no sequence holds mask_id;
-// - each step makes exactly one source.logits call for the whole batch (2x the batch rows
+// - each step makes exactly one source.logits (or logits_refresh / logits_partial) call for the whole batch (2x the batch rows
 //   with classifier-free guidance), and asks only for positions that are still masked in
 //   some sequence and that the sampler may reveal this step (the union over the batch);
 // - the same seed, options and logits give the same tokens, bit for bit, whatever the
@@ -43,6 +43,12 @@ struct DenoiseOptions {
     // Token ids whose logits are set to -inf before sampling (e.g. end-of-text, LLaDA's
     // logits_eos_inf). The mask id is always forbidden, so no step writes a mask.
     std::vector<int32_t> forbidden_tokens;
+    // Dual KV cache (when the source has one): a full forward starts the fill, every block
+    // (a step asking for a position outside the active set) and every kv_refresh-th step;
+    // the steps between compute only the active positions (those eligible at the refresh).
+    // kv_refresh = 1 gives exactly the logits of no cache.
+    bool dual_kv_cache = false;
+    int64_t kv_refresh = 8;
     ThreadPool* pool = nullptr;   // null: everything on the calling thread
     bool record_trace = false;    // keep every StepTrace in DenoiseResult::trace
     std::function<void(const StepTrace&)> on_step;  // called after each step, if set
@@ -50,6 +56,7 @@ struct DenoiseOptions {
 
 struct DenoiseResult {
     int64_t steps = 0;           // steps taken (= forward passes)
+    int64_t full_forwards = 0;   // of those, full forwards (all of them without a KV cache)
     std::vector<StepTrace> trace;  // when record_trace
 };
 

@@ -38,6 +38,11 @@ struct SamplingOptions {
     double alg_temp = 0.0;      // Dream: > 0 samples positions instead of taking the top-k
     double eps = 1e-3;          // Dream: last timestep of linspace(1, eps, steps + 1)
     double threshold = 0.0;     // > 0: confidence-threshold parallel unmasking
+    // The dual KV cache of span infill (denoise.h): "dual" reuses the keys and values of
+    // the positions not being filled for kv_refresh steps between full forwards; "none"
+    // runs a full forward every step (exact). docs/samplers.md gives the measurements.
+    std::string kv_cache = "dual";
+    int64_t kv_refresh = 8;
 };
 
 // One position revealed in one step.

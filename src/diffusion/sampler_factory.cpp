@@ -22,6 +22,11 @@ std::unique_ptr<Sampler> make_sampler(const SamplingOptions& o) {
                                         "'; use low_confidence, random, origin, maskgit_plus, "
                                         "topk_margin or entropy");
     }
+    if (o.kv_cache != "dual" && o.kv_cache != "none")
+        throw UsageError("kv_cache", "unknown value '" + o.kv_cache + "'; use dual or none");
+    if (o.kv_refresh < 1)
+        throw UsageError("kv_refresh", "must be at least 1 (steps between full forwards), got " +
+                                           std::to_string(o.kv_refresh));
     if (o.steps < 1) throw UsageError("steps", "must be at least 1, got " + std::to_string(o.steps));
     if (o.temperature < 0.0) {
         throw UsageError("temperature", "must be >= 0, got " + std::to_string(o.temperature));

@@ -72,6 +72,8 @@ TextInfillResult infill_text(DiffusionLM& dlm, const TextInfillRequest& request)
     options.seed = request.seed;
     options.pool = &ThreadPool::global();
     options.on_step = request.on_step;
+    options.dual_kv_cache = request.sampling.kv_cache == "dual";
+    options.kv_refresh = request.sampling.kv_refresh;
 
     std::lock_guard<std::mutex> lock(dlm.mutex());
     ModelLogitsSource source(dlm.model());
@@ -80,6 +82,7 @@ TextInfillResult infill_text(DiffusionLM& dlm, const TextInfillRequest& request)
     for (const InfillCandidate& candidate : infilled.candidates)
         result.candidates.push_back(assemble_filled_text(segments, candidate.span_tokens, decode));
     result.forward_passes = infilled.denoise.steps;
+    result.full_forwards = infilled.denoise.full_forwards;
     result.tokens = static_cast<int64_t>(layout.tokens.size());
     return result;
 }
@@ -102,6 +105,8 @@ ChatGenerationResult generate_chat(DiffusionLM& dlm, const ChatGenerationRequest
     options.cfg_scale = request.cfg_scale;
     options.pool = &ThreadPool::global();
     options.on_step = request.on_step;
+    options.dual_kv_cache = sampling.kv_cache == "dual";
+    options.kv_refresh = sampling.kv_refresh;
     if (request.forbid_end_of_text) {
         for (int64_t id : dlm.model().config().eos_token_ids) options.forbidden_tokens.push_back(static_cast<int32_t>(id));
     }
@@ -114,6 +119,7 @@ ChatGenerationResult generate_chat(DiffusionLM& dlm, const ChatGenerationRequest
     ChatGenerationResult result;
     result.prompt_tokens = static_cast<int64_t>(prompt.size());
     result.forward_passes = generated.denoise.steps;
+    result.full_forwards = generated.denoise.full_forwards;
     for (const auto& text : generated.texts) {
         result.texts.push_back(tokenizer.decode(text, /*skip_special=*/true));
         result.completion_tokens.push_back(static_cast<int64_t>(text.size()));

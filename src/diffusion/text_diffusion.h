@@ -75,6 +75,7 @@ struct TextInfillRequest {
 struct TextInfillResult {
     std::vector<FilledText> candidates;
     int64_t forward_passes = 0;
+    int64_t full_forwards = 0;  // of those, full forwards (the rest over the active rows)
     int64_t tokens = 0;  // sequence length of one candidate (context + slots)
 };
 
@@ -97,6 +98,7 @@ struct ChatGenerationResult {
     std::vector<int64_t> completion_tokens;    // [candidate], tokens before that cut
     int64_t prompt_tokens = 0;
     int64_t forward_passes = 0;
+    int64_t full_forwards = 0;
 };
 
 ChatGenerationResult generate_chat(DiffusionLM& dlm, const ChatGenerationRequest& request);

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "kernels/cpu/attention.h"
+#include "model/compute_calibration.h"
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/onednn.h"
@@ -22,15 +25,47 @@ T* grown(std::vector<T>& buffer, int64_t n) {
     return buffer.data();
 }
 
-ComputeType choose_compute_type(const TransformerWeights& weights, const LoadOptions& options) {
+// MemAvailable from /proc/meminfo, or 0 when unknown.
+int64_t available_memory_bytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    int64_t kib = 0;
+    std::string unit;
+    while (in >> key >> kib >> unit)
+        if (key == "MemAvailable:") return kib * 1024;
+    return 0;
+}
+
+ComputeType choose_compute_type(const TransformerWeights& weights, const ModelConfig& config,
+                                const LoadOptions& options, ComputeCalibration& calibration) {
     if (options.quant == "int8") return ComputeType::int8;
     if (options.quant != "none")
         throw InputError("quant", "'" + options.quant + "' is not one of none, int8");
+    if (options.compute == "f32") return ComputeType::f32;
+    if (options.compute == "bf16") {
+        if (!compute_type_supported(ComputeType::bf16))
+            throw InputError("compute", "bf16 matrix products are not supported on this CPU (" +
+                                            isa_name(active_isa()) + "); use f32 or auto");
+        return ComputeType::bf16;
+    }
+    if (options.compute != "auto")
+        throw InputError("compute", "'" + options.compute + "' is not one of auto, f32, bf16");
     const bool all_bf16 = weights.dtypes == std::vector<DType>{DType::bf16};
     // oneDNN also runs bf16 on AVX-512 without BF16 instructions, by emulation: slower and no
-    // more exact than float32, so bf16 is chosen only with native support.
+    // more exact than float32, so bf16 is a candidate only with native support, and then
+    // only if it measures faster here.
     const bool native_bf16 = active_isa() == Isa::avx512_bf16 && compute_type_supported(ComputeType::bf16);
-    return all_bf16 && native_bf16 ? ComputeType::bf16 : ComputeType::f32;
+    if (!all_bf16 || !native_bf16) return ComputeType::f32;
+    // Float32 compute packs a bf16 checkpoint at twice its size: where that would not fit
+    // in the memory available, bf16 is the only candidate.
+    const int64_t available = available_memory_bytes();
+    if (available > 0 && 2 * weights.weight_bytes > available * 3 / 4) {
+        log_info("compute: bf16 (float32 weights would need " + std::to_string(2 * weights.weight_bytes >> 20) +
+                 " MiB of the " + std::to_string(available >> 20) + " MiB available)");
+        return ComputeType::bf16;
+    }
+    calibration = calibrated_compute(config);
+    return calibration.choice;
 }
 
 int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {
@@ -50,7 +85,7 @@ int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {
 Model::Model(Checkpoint checkpoint, ModelConfig config, const LoadOptions& options)
     : checkpoint_(std::move(checkpoint)), config_(std::move(config)) {
     weights_ = load_transformer_weights(checkpoint_, config_);
-    compute_ = choose_compute_type(weights_, options);
+    compute_ = choose_compute_type(weights_, config_, options, calibration_);
     pack_weights();
     rope_ = RopeTable(rope_frequencies(config_), 256);
 }
@@ -103,14 +138,24 @@ double Model::forward_flops(int64_t batch, int64_t length, int64_t rows) const {
     return batch * (length * per_token + attention + 2.0 * rows * d * c.vocab_size);
 }
 
-int64_t Model::activation_bytes(int64_t tokens, int64_t rows) const {
+double Model::partial_forward_flops(int64_t batch, int64_t length, int64_t active, int64_t rows) const {
+    const ModelConfig& c = config_;
+    const double qd = double(c.num_heads) * c.head_dim, kvd = double(c.num_kv_heads) * c.head_dim;
+    const double d = double(c.hidden_size), f = double(c.ffn_size);
+    const double per_token = 2.0 * c.num_layers * (d * (qd + 2 * kvd) + qd * d + 3 * d * f);
+    const double attention = 4.0 * c.num_layers * qd * double(active) * double(length);
+    return batch * (active * per_token + attention + 2.0 * rows * d * c.vocab_size);
+}
+
+int64_t Model::activation_bytes(int64_t tokens, int64_t rows, bool dual_kv_cache) const {
     const ModelConfig& c = config_;
     // x, h, qkv, attention output, gate|up, activation; one head's scores; the converted
     // copy of a product's input; the selected rows and their logits.
     const int64_t per_token = 2 * c.hidden_size + 2 * c.num_heads * c.head_dim +
                               2 * c.num_kv_heads * c.head_dim + 3 * c.ffn_size;
     return 4 * (tokens * per_token + tokens * tokens + tokens * c.ffn_size +
-                rows * (c.hidden_size + c.vocab_size));
+                rows * (c.hidden_size + c.vocab_size)) +
+           (dual_kv_cache ? dual_kv_cache_bytes(tokens) : 0);
 }
 
 void Model::embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<float>& x) const {
@@ -131,7 +176,8 @@ void Model::embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<f
         scale_inplace(x.data(), static_cast<int64_t>(x.size()), static_cast<float>(config_.embed_scale));
 }
 
-void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, KvCache* cache) {
+void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, const BlockContext& context) {
+    KvCache* cache = context.causal_cache;
     const ModelConfig& c = config_;
     const int64_t t = batch * length, d = c.hidden_size, f = c.ffn_size;
     const int64_t qd = c.num_heads * c.head_dim, kvd = c.num_kv_heads * c.head_dim;
@@ -139,7 +185,7 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, KvC
     const int64_t past = cache ? cache->length_ : 0;
     const float eps = static_cast<float>(c.norm_eps);
     const VectorKernels& kernels = vector_kernels();
-    rope_.reserve(past + length);
+    rope_.reserve(context.dual_cache ? context.dual_cache->length_ : past + length);
 
     float* h = grown(work_.h, t * d);
     float* qkv = grown(work_.qkv, t * qkvd);
@@ -164,8 +210,13 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, KvC
             }
         }
         for (int64_t b = 0; b < batch; ++b) {
-            apply_rope(q + b * length * qkvd, length, c.num_heads, qkvd, past, rope_);
-            apply_rope(k + b * length * qkvd, length, c.num_kv_heads, qkvd, past, rope_);
+            if (context.positions) {
+                apply_rope_at(q + b * length * qkvd, length, c.num_heads, qkvd, context.positions, rope_);
+                apply_rope_at(k + b * length * qkvd, length, c.num_kv_heads, qkvd, context.positions, rope_);
+            } else {
+                apply_rope(q + b * length * qkvd, length, c.num_heads, qkvd, past, rope_);
+                apply_rope(k + b * length * qkvd, length, c.num_kv_heads, qkvd, past, rope_);
+            }
         }
         AttentionShape shape;
         shape.queries = length;
@@ -175,6 +226,11 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, KvC
         shape.causal = c.causal;
         shape.first_query_position = past;
         for (int64_t b = 0; b < batch; ++b) {
+            if (context.dual_cache) {
+                dual_cache_attention(context, layer, b, length, q + b * length * qkvd, k + b * length * qkvd,
+                                     v + b * length * qkvd, qkvd, att + b * length * qd);
+                continue;
+            }
             const float* keys = k + b * length * qkvd;
             const float* values = v + b * length * qkvd;
             int64_t kv_stride = qkvd;
@@ -213,13 +269,7 @@ void Model::project_logits(std::vector<float>& hidden, int64_t n, float* logits)
         scale_inplace(logits, n * config_.vocab_size, static_cast<float>(config_.logit_scale));
 }
 
-void Model::forward(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
-                    std::vector<float>& logits_out) {
-    use_engine_threads();
-    std::vector<float> x;
-    embed(tokens, x);
-    const int64_t batch = static_cast<int64_t>(tokens.size());
-    const int64_t length = static_cast<int64_t>(tokens[0].size());
+std::vector<int64_t> Model::checked_rows(const std::vector<int64_t>& rows, int64_t length) const {
     std::vector<int64_t> wanted = rows;
     if (wanted.empty())
         for (int64_t i = 0; i < length; ++i) wanted.push_back(i);
@@ -227,22 +277,37 @@ void Model::forward(const std::vector<std::vector<int32_t>>& tokens, const std::
         if (r < 0 || r >= length)
             throw InputError("rows", "row " + std::to_string(r) + " is outside the sequence [0, " +
                                          std::to_string(length) + ")");
+    return wanted;
+}
 
-    run_blocks(x, batch, length, nullptr);
+void Model::gather_logits(const std::vector<float>& x, int64_t batch, int64_t x_rows,
+                          const std::vector<int64_t>& sources, std::vector<float>& logits_out) const {
+    const int64_t d = config_.hidden_size, n_rows = static_cast<int64_t>(sources.size());
+    std::vector<float> selected(batch * n_rows * d);
+    for (int64_t b = 0; b < batch; ++b)
+        for (int64_t j = 0; j < n_rows; ++j)
+            std::memcpy(selected.data() + (b * n_rows + j) * d, x.data() + (b * x_rows + sources[j]) * d,
+                        d * sizeof(float));
+    logits_out.resize(batch * n_rows * config_.vocab_size);
+    project_logits(selected, batch * n_rows, logits_out.data());
+}
+
+void Model::forward(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
+                    std::vector<float>& logits_out) {
+    use_engine_threads();
+    std::vector<float> x;
+    embed(tokens, x);
+    const int64_t batch = static_cast<int64_t>(tokens.size());
+    const int64_t length = static_cast<int64_t>(tokens[0].size());
+    std::vector<int64_t> sources = checked_rows(rows, length);
+
+    run_blocks(x, batch, length, BlockContext{});
 
     // Only the wanted rows go through the final norm and the LM head. Dream predicts
     // position i from hidden state i-1 (position 0 from itself).
-    const int64_t d = config_.hidden_size, n_rows = static_cast<int64_t>(wanted.size());
-    std::vector<float> selected(batch * n_rows * d);
-    for (int64_t b = 0; b < batch; ++b) {
-        for (int64_t j = 0; j < n_rows; ++j) {
-            const int64_t source = config_.shift_logits ? std::max<int64_t>(wanted[j] - 1, 0) : wanted[j];
-            std::memcpy(selected.data() + (b * n_rows + j) * d, x.data() + (b * length + source) * d,
-                        d * sizeof(float));
-        }
-    }
-    logits_out.resize(batch * n_rows * config_.vocab_size);
-    project_logits(selected, batch * n_rows, logits_out.data());
+    if (config_.shift_logits)
+        for (int64_t& r : sources) r = std::max<int64_t>(r - 1, 0);
+    gather_logits(x, batch, length, sources, logits_out);
 }
 
 std::unique_ptr<KvCache> Model::new_cache(int64_t batch, int64_t max_len) const {
@@ -278,7 +343,9 @@ void Model::forward_cached(KvCache& cache, const std::vector<std::vector<int32_t
         throw InputError("KV cache", "full: " + std::to_string(cache.length_) + " + " +
                                          std::to_string(length) + " tokens exceed max_len " +
                                          std::to_string(cache.capacity_));
-    run_blocks(x, batch, length, &cache);
+    BlockContext context;
+    context.causal_cache = &cache;
+    run_blocks(x, batch, length, context);
 
     const int64_t d = config_.hidden_size;
     std::vector<float> last(batch * d);

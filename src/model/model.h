@@ -24,6 +24,7 @@
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/rope.h"
 #include "model/checkpoint.h"
+#include "model/compute_calibration.h"
 #include "model/model_config.h"
 #include "model/transformer_weights.h"
 
@@ -34,6 +35,13 @@ struct LoadOptions {
     // has AVX-512 BF16, float32 otherwise); "int8": weights quantized per output channel
     // at load, activations per row at run time.
     std::string quant = "none";
+    // The type matrices are computed in when quant is "none": "f32", "bf16" (bf16
+    // activations and weights, float32 accumulation; InputError where the CPU has no bf16
+    // kernel), or "auto": the faster of the two on this machine by a short calibration at
+    // the model's shapes (compute_calibration.h), bf16 checkpoints only (bf16 without a
+    // probe where float32 weights would not fit in 3/4 of the available memory); float32
+    // checkpoints stay float32 (exact).
+    std::string compute = "auto";
 };
 
 // Keys and values of every layer for a batch of causal sequences that grow together.
@@ -52,6 +60,30 @@ private:
     std::vector<std::vector<float>> keys_, values_;
 };
 
+// The dual key/value cache of span infill (Fast-dLLM's "dual cache"): every layer's keys
+// and values (after RoPE) of every position of a batch of bidirectional sequences, written by
+// a full forward (forward_refresh) and read by the partial forwards that follow it, which
+// recompute only the active rows and overwrite those rows' entries. Stored in bf16 when the
+// model computes in bf16, else float32. One per batch of candidates; see forward_partial.
+class DualKvCache {
+public:
+    int64_t batch() const { return batch_; }
+    int64_t length() const { return length_; }
+    bool empty() const { return length_ == 0; }
+    bool stores_bf16() const { return bf16_; }
+    int64_t bytes() const;
+    void clear();  // frees the storage
+
+private:
+    friend class Model;
+    int64_t batch_ = 0, length_ = 0;
+    int64_t row_floats_ = 0;  // kv_heads * head_dim
+    bool bf16_ = false;
+    // Per layer: [batch, length, row_floats], one of the two kinds.
+    std::vector<std::vector<float>> keys_, values_;
+    std::vector<std::vector<uint16_t>> keys_bf16_, values_bf16_;
+};
+
 class Model {
 public:
     // Opens and validates the folder (config.json, safetensors headers, every tensor's
@@ -65,12 +97,20 @@ public:
     int64_t weight_bytes() const { return weights_.weight_bytes; }
     std::string weight_dtype() const;  // "bf16", or "bf16+f32" when mixed
     ComputeType compute_type() const { return compute_; }
+    // The measurement behind compute = "auto" (measured = false when there was no choice to
+    // make: int8, compute forced, a float32 checkpoint or no native bf16).
+    const ComputeCalibration& compute_calibration() const { return calibration_; }
     int64_t packed_bytes() const;      // the packed matrices the engine computes with
     // Multiply-adds ×2 of forward(): batch sequences of `length`, logits for `rows` rows each
     // (matrix products and attention; norms and the softmax are not counted).
     double forward_flops(int64_t batch, int64_t length, int64_t rows) const;
-    // Float32 working memory of one forward over `tokens` positions in total (estimate).
-    int64_t activation_bytes(int64_t tokens, int64_t rows) const;
+    // The same for forward_partial(): `active` rows per sequence attending to `length`.
+    double partial_forward_flops(int64_t batch, int64_t length, int64_t active, int64_t rows) const;
+    // Working memory of one forward over `tokens` positions in total (estimate); with
+    // dual_kv_cache, plus the DualKvCache holding those positions' keys and values.
+    int64_t activation_bytes(int64_t tokens, int64_t rows, bool dual_kv_cache = false) const;
+    // Bytes of a DualKvCache over `tokens` positions in total (batch x length).
+    int64_t dual_kv_cache_bytes(int64_t tokens) const;
 
     // tokens: [batch][length], every sequence the same length, ids in [0, vocab).
     // rows:   positions that need logits, each in [0, length); empty = all positions.
@@ -78,6 +118,28 @@ public:
     // Causal models attend causally, bidirectional ones fully. InputError on bad ids/rows.
     void forward(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
                  std::vector<float>& logits_out);
+
+    // Bidirectional models only (InputError otherwise): forward() that also stores every
+    // position's keys and values in `cache` (resized to this batch and length). The logits
+    // are exactly forward()'s.
+    void forward_refresh(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
+                         std::vector<float>& logits_out, DualKvCache& cache);
+    // A forward over the `active` positions only (ascending, the same for every sequence),
+    // each attending in every layer to the cached keys/values of the other positions and to
+    // the fresh ones of the active rows, whose entries in the cache are then replaced.
+    // tokens: [batch][length] as at the refresh except at active positions (only those are
+    // read). rows: positions that need logits (as forward()); the hidden state each is read
+    // from (Dream: the one before) is computed too. Right after forward_refresh on the same
+    // tokens, the logits equal forward()'s to float rounding (bf16 rounding of the cache).
+    // Cost: the matrix products of |active ∪ sources| rows instead of length.
+    void forward_partial(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& active,
+                         const std::vector<int64_t>& rows, std::vector<float>& logits_out, DualKvCache& cache);
+
+    // Takes a finished fill's cache storage to reuse at the next forward_refresh: memory
+    // the process has touched before is several times cheaper than fresh pages (on a VM,
+    // 1.9 GB of new pages took ~13 s here), and the optimizer fills one proposal after
+    // another. The cache is left empty.
+    void keep_dual_kv_storage(DualKvCache& cache);
 
     // Causal models only (InputError otherwise).
     std::unique_ptr<KvCache> new_cache(int64_t batch, int64_t max_len) const;
@@ -96,6 +158,14 @@ private:
     // Scratch reused across forwards (grown, never shrunk).
     struct Workspace {
         std::vector<float> h, qkv, att, gate_up, act;
+        std::vector<float> full_keys, full_values;  // a partial forward's widened bf16 cache rows
+    };
+    // Where attention finds keys and values besides the rows being computed.
+    struct BlockContext {
+        KvCache* causal_cache = nullptr;   // append, then attend to everything cached
+        DualKvCache* dual_cache = nullptr;
+        bool dual_refresh = false;         // store every row's keys/values (rows = all positions)
+        const int64_t* positions = nullptr;  // partial: the computed rows' positions [length]
     };
     void pack_weights();
 
@@ -103,7 +173,15 @@ private:
     void embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<float>& x) const;
     // Runs every block over x [batch*length, d] in place; with a cache, positions start at
     // cache->length() and keys/values are appended to it.
-    void run_blocks(std::vector<float>& x, int64_t batch, int64_t length, KvCache* cache);
+    void run_blocks(std::vector<float>& x, int64_t batch, int64_t length, const BlockContext& context);
+    // Attention of one sequence's computed rows against a dual cache (refresh: store them).
+    void dual_cache_attention(const BlockContext& context, size_t layer, int64_t b, int64_t length, float* q,
+                              const float* k, const float* v, int64_t qkv_stride, float* out);
+    // Rows `sources` of x [batch, x_rows, d] -> logits [batch, sources, vocab].
+    void gather_logits(const std::vector<float>& x, int64_t batch, int64_t x_rows,
+                       const std::vector<int64_t>& sources, std::vector<float>& logits_out) const;
+    std::vector<int64_t> checked_rows(const std::vector<int64_t>& rows, int64_t length) const;
+    void require_bidirectional(const char* what) const;
     // hidden [n, d] (overwritten) -> logits [n, vocab]: final norm, LM head, logit scale.
     void project_logits(std::vector<float>& hidden, int64_t n, float* logits) const;
 
@@ -111,6 +189,8 @@ private:
     ModelConfig config_;
     TransformerWeights weights_;
     ComputeType compute_ = ComputeType::f32;
+    ComputeCalibration calibration_;
+    DualKvCache spare_kv_;  // storage kept between fills (keep_dual_kv_storage)
     std::vector<PackedLayer> packed_;
     PackedLinear head_;
     Workspace work_;

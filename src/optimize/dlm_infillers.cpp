@@ -33,6 +33,8 @@ SamplingOptions sampling_of(const DlmSettings& settings, const InfillRequest& re
     sampling.temperature = request.temperature;
     sampling.block_length = settings.block_length;
     sampling.threshold = settings.threshold;
+    sampling.kv_cache = settings.kv_cache;
+    sampling.kv_refresh = settings.kv_refresh;
     return sampling;
 }
 
@@ -95,6 +97,8 @@ InfillResult RemoteInfiller::infill(const InfillRequest& request) {
     body.candidates = request.candidates;
     body.threshold = settings_.threshold;
     body.block_length = settings_.block_length;
+    body.kv_cache = settings_.kv_cache;
+    body.kv_refresh = settings_.kv_refresh;
 
     httplib::Headers headers;
     if (!api_key_.empty()) headers.emplace("Authorization", "Bearer " + api_key_);

@@ -196,10 +196,13 @@ std::string Loop::invalid_reason(const std::string& child, const std::string& pa
 
 void Loop::start_fresh(const std::string& initial_prompt) {
     split_keep_regions(initial_prompt, "initial prompt");  // throws on broken markers
-    emit({{"event", "start"},
-          {"initial_prompt", initial_prompt},
-          {"seed", s_.run.seed},
-          {"proposer", s_.optimizer.proposer}});
+    nlohmann::json start = {{"event", "start"},
+                            {"initial_prompt", initial_prompt},
+                            {"seed", s_.run.seed},
+                            {"proposer", s_.optimizer.proposer}};
+    if (s_.optimizer.proposer == "dlm" || s_.optimizer.proposer == "dlm-blind")  // what the DLM ran with
+        start["dlm"] = {{"kv_cache", s_.dlm.kv_cache}, {"kv_refresh", s_.dlm.kv_refresh}, {"compute", s_.dlm.compute}};
+    emit(start);
     Candidate c0;
     c0.id = "c0";
     c0.proposer = "initial";

@@ -20,7 +20,21 @@ Projection project_run(const ProjectionInputs& in) {
         dlm ? static_cast<double>(s.dlm.steps) + (s.optimizer.mask_plan == "confidence" ? 4.0 : 0.0)
             : 0.0;
 
+    // With the dual KV cache a proposal makes one full forward per kv_refresh steps (at least
+    // one, and one per block); the rest compute only the masked rows.
+    double full_per_iteration = forwards_per_iteration;
+    if (dlm && s.dlm.kv_cache == "dual") {
+        const double steps = static_cast<double>(s.dlm.steps);
+        double full = std::ceil(steps / static_cast<double>(s.dlm.kv_refresh));
+        if (s.dlm.block_length > 0) full = std::max(full, std::ceil(steps / static_cast<double>(s.dlm.block_length)));
+        full_per_iteration = std::min(steps, full) + (forwards_per_iteration - steps);
+    }
+    const double partial_ms = in.partial_forward_ms > 0 ? in.partial_forward_ms : in.forward_ms;
+    const double iteration_ms = full_per_iteration * in.forward_ms +
+                                (forwards_per_iteration - full_per_iteration) * partial_ms;
+
     Projection p;
+    p.kv_cache_bytes = in.kv_cache_bytes;
     double iterations = -1;
     auto bound = [&](double n) { iterations = iterations < 0 ? n : std::min(iterations, n); };
     if (s.budget.target_calls > 0)
@@ -31,7 +45,7 @@ Projection project_run(const ProjectionInputs& in) {
     if (s.budget.dlm_forwards > 0 && forwards_per_iteration > 0)
         bound(static_cast<double>(s.budget.dlm_forwards) / forwards_per_iteration);
     if (s.budget.wall_s > 0 && in.forward_ms > 0 && forwards_per_iteration > 0)
-        bound(s.budget.wall_s / (forwards_per_iteration * in.forward_ms / 1000.0));
+        bound(s.budget.wall_s / (iteration_ms / 1000.0));
     if (s.optimizer.patience > 0 && iterations < 0)
         bound(4.0 * static_cast<double>(s.optimizer.patience));
     p.iterations = iterations < 0 ? -1 : static_cast<int64_t>(std::ceil(iterations));
@@ -52,7 +66,8 @@ Projection project_run(const ProjectionInputs& in) {
     p.notes = in.notes;
     p.rewriter_calls = s.optimizer.proposer == "ar-rewrite" ? static_cast<int64_t>(its * k) : 0;
     p.dlm_forwards = static_cast<int64_t>(its * forwards_per_iteration);
-    p.dlm_seconds = p.dlm_forwards * in.forward_ms / 1000.0;
+    p.dlm_full_forwards = static_cast<int64_t>(its * full_per_iteration);
+    p.dlm_seconds = its * iteration_ms / 1000.0;
 
     const double in_tokens = static_cast<double>(in.prompt_tokens) + in.input_tokens_per_example;
     const double out_tokens =
@@ -105,7 +120,18 @@ std::string Projection::text() const {
         out << "  DLM forwards    ~" << dlm_forwards;
         if (dlm_seconds > 0)
             out << " (~" << static_cast<int64_t>(std::ceil(dlm_seconds)) << " s of DLM time)";
+        if (dlm_full_forwards < dlm_forwards)
+            out << ", " << dlm_full_forwards << " of them full (dual KV cache)";
         out << "\n";
+        if (kv_cache_bytes > 0) {
+            char size[32];
+            const double mib = static_cast<double>(kv_cache_bytes) / (1024.0 * 1024);
+            if (mib >= 1024)
+                std::snprintf(size, sizeof size, "%.2f GiB", mib / 1024);
+            else
+                std::snprintf(size, sizeof size, "%.1f MiB", mib);
+            out << "  DLM KV cache    " << size << " while a proposal is denoised\n";
+        }
     }
     for (const std::string& note : notes) out << "  note: " << note << "\n";
     return out.str();
@@ -119,6 +145,8 @@ nlohmann::json Projection::to_json() const {
             {"user_calls_test", user_calls_test},
             {"rewriter_calls", rewriter_calls},
             {"dlm_forwards", dlm_forwards},
+            {"dlm_full_forwards", dlm_full_forwards},
+            {"kv_cache_bytes", kv_cache_bytes},
             {"tokens", tokens},
             {"usd", usd},
             {"dlm_seconds", dlm_seconds}};

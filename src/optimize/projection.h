@@ -19,6 +19,8 @@ struct ProjectionInputs {
     size_t train = 0, val = 0, test = 0;    // split sizes
     size_t prompt_tokens = 0;               // the initial prompt
     double forward_ms = 0;                  // one DLM forward of K sequences, measured; 0 = unknown
+    double partial_forward_ms = 0;          // one over the masked rows with [dlm] kv_cache = "dual"; 0 = as full
+    int64_t kv_cache_bytes = 0;             // the dual KV cache of K sequences (0 = none or unknown)
     double input_tokens_per_example = 100;  // the example text the target sees
     double output_tokens_per_call = 32;     // what it answers (<= [target] max_tokens)
     double acceptance_rate = 0.25;          // share of children scored on validation
@@ -37,6 +39,8 @@ struct Projection {
     int64_t user_calls_test = 0;
     int64_t rewriter_calls = 0;
     int64_t dlm_forwards = 0;
+    int64_t dlm_full_forwards = 0;    // of those, full forwards (all without the dual KV cache)
+    int64_t kv_cache_bytes = 0;
     int64_t tokens = 0;
     double usd = 0;
     double dlm_seconds = 0;

@@ -144,6 +144,8 @@ Projection projection_for(const Settings& s, const Wiring& w) {
     in.prompt_tokens = count_prompt_tokens(prompt, p.splitter);
     if (is_tau_task(s.task.name)) add_tau_estimates(s, in);
     in.forward_ms = w.forward_ms ? w.forward_ms(s) : 0.0;
+    in.partial_forward_ms = w.partial_forward_ms ? w.partial_forward_ms(s) : 0.0;
+    in.kv_cache_bytes = w.kv_cache_bytes ? w.kv_cache_bytes(s) : 0;
     return project_run(in);
 }
 

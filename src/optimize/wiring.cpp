@@ -56,6 +56,7 @@ Wiring default_wiring() {
             if (settings.dlm.threads > 0) ThreadPool::set_global_threads(static_cast<size_t>(settings.dlm.threads));
             LoadOptions options;
             options.quant = settings.dlm.quant;
+            options.compute = settings.dlm.compute;
             *shared_dlm = std::shared_ptr<DiffusionLM>(DiffusionLM::load(settings.dlm.model, options));
         }
         return *shared_dlm;
@@ -93,24 +94,53 @@ Wiring default_wiring() {
             return tokenizer_splitter(std::shared_ptr<Tokenizer>(Tokenizer::from_file(tokenizer.string())));
         return whitespace_splitter();
     };
-    // One timed forward of `candidates` sequences (256 tokens, 64 masked rows) on the
-    // in-process DLM, for the projection; a remote DLM is not timed (0 = unknown).
-    w.forward_ms = [load_dlm](const Settings& settings) {
+    // DLM time for the projection, at the optimizer's shape (kDlmTokens per sequence: 1,536
+    // trace tokens plus the prompt twice, taken as 256 tokens each, 64 of them masked):
+    // one forward of `candidates` sequences is timed at 256 tokens and scaled by the ratio of
+    // FLOPs, so an 8B model is not run for minutes before a dry run (each timed call follows a
+    // warm-up call at the same shape). A remote DLM is not
+    // timed (0 = unknown).
+    constexpr int64_t kTimedTokens = 256, kMasked = 64, kDlmTokens = 1536 + 2 * 256;
+    auto time_forward = [load_dlm](const Settings& settings, bool partial) {
         if (!has_local_dlm(settings)) return 0.0;
         std::shared_ptr<DiffusionLM> dlm = load_dlm(settings);
-        const int64_t length = 256, masked = 64;
-        std::vector<int32_t> sequence(length, 0);
+        Model& model = dlm->model();
+        std::vector<int32_t> sequence(kTimedTokens, 0);
         std::vector<int64_t> rows;
-        for (int64_t i = length - masked; i < length; ++i) {
+        for (int64_t i = kTimedTokens - kMasked; i < kTimedTokens; ++i) {
             sequence[i] = dlm->mask_id();
             rows.push_back(i);
         }
-        std::vector<std::vector<int32_t>> batch(static_cast<size_t>(settings.optimizer.candidates), sequence);
+        const int64_t k = settings.optimizer.candidates;
+        std::vector<std::vector<int32_t>> batch(static_cast<size_t>(k), sequence);
         std::vector<float> logits;
         std::lock_guard<std::mutex> lock(dlm->mutex());
+        DualKvCache cache;
+        if (partial) {
+            model.forward_refresh(batch, rows, logits, cache);
+            model.forward_partial(batch, rows, rows, logits, cache);  // warm-up, as below
+        } else {
+            model.forward(batch, rows, logits);  // warm-up: a cold first call would be scaled up too
+        }
         auto start = std::chrono::steady_clock::now();
-        dlm->model().forward(batch, rows, logits);
-        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        if (partial)
+            model.forward_partial(batch, rows, rows, logits, cache);
+        else
+            model.forward(batch, rows, logits);
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        const double scale = partial ? model.partial_forward_flops(k, kDlmTokens, kMasked, kMasked) /
+                                           model.partial_forward_flops(k, kTimedTokens, kMasked, kMasked)
+                                     : model.forward_flops(k, kDlmTokens, kMasked) /
+                                           model.forward_flops(k, kTimedTokens, kMasked);
+        return ms * scale;
+    };
+    w.forward_ms = [time_forward](const Settings& settings) { return time_forward(settings, false); };
+    w.partial_forward_ms = [time_forward](const Settings& settings) {
+        return settings.dlm.kv_cache == "dual" ? time_forward(settings, true) : 0.0;
+    };
+    w.kv_cache_bytes = [load_dlm](const Settings& settings) -> int64_t {
+        if (!has_local_dlm(settings) || settings.dlm.kv_cache != "dual") return 0;
+        return load_dlm(settings)->model().dual_kv_cache_bytes(settings.optimizer.candidates * kDlmTokens);
     };
     return w;
 }

@@ -32,6 +32,10 @@ struct Wiring {
     // Milliseconds of one DLM forward of `candidates` sequences, for the projection
     // (measured by the caller, e.g. with `remask bench`); 0 = unknown.
     std::function<double(const Settings&)> forward_ms;
+    // The same for one partial forward over the masked rows against the dual KV cache
+    // ([dlm] kv_cache = "dual"), and that cache's bytes; unset or 0 = unknown.
+    std::function<double(const Settings&)> partial_forward_ms;
+    std::function<int64_t(const Settings&)> kv_cache_bytes;
 };
 
 // The real parts. Until they are wired, each factory throws UsageError naming what is

@@ -51,6 +51,11 @@ RunData load_run(const std::string& dir, const std::string& name) {
             if (e.contains("spent"))
                 run.target_calls =
                     std::max(run.target_calls, e["spent"].value("target", int64_t{0}));
+        } else if (kind == "start" && e.contains("dlm") && e["dlm"].is_object()) {
+            const nlohmann::json& d = e["dlm"];
+            run.dlm_setup = "kv_cache " + d.value("kv_cache", std::string("?")) + ", kv_refresh " +
+                            std::to_string(d.value("kv_refresh", int64_t{0})) + ", compute " +
+                            d.value("compute", std::string("?"));
         } else if (kind == "stop") {
             run.stop_reason = e.value("reason", std::string());
         }

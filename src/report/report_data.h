@@ -24,6 +24,7 @@ struct RunData {
     std::string stop_reason;                      // "" while running
     int64_t iterations = 0;
     int64_t target_calls = 0;  // the latest known total
+    std::string dlm_setup;     // "kv_cache dual, kv_refresh 8, compute auto"; "" = no DLM proposer
 
     const optimize::Candidate* find(const std::string& id) const;
     const optimize::Candidate* best() const;  // the pooled candidate with the top val

@@ -75,6 +75,12 @@ json error_body(const std::string& message, const std::string& type) {
     return {{"error", {{"message", message}, {"type", type}}}};
 }
 
+// The dual KV cache fields of /v1/infill and diffusion chat completions.
+static void check_kv_fields(const std::string& kv_cache, int64_t kv_refresh) {
+    if (kv_cache != "dual" && kv_cache != "none") bad_field("kv_cache", "must be \"dual\" or \"none\"");
+    if (kv_refresh < 1) bad_field("kv_refresh", "must be at least 1");
+}
+
 ChatCompletionRequest parse_chat_completion_request(const json& body) {
     if (!body.is_object()) throw HttpError(400, "invalid_request_error", "body must be a JSON object");
     ChatCompletionRequest request;
@@ -94,6 +100,9 @@ ChatCompletionRequest parse_chat_completion_request(const json& body) {
     request.steps = optional_integer(body, "steps");
     request.block_length = optional_integer(body, "block_length");
     request.sampler = optional_string(body, "sampler");
+    request.kv_cache = optional_string(body, "kv_cache");
+    request.kv_refresh = optional_integer(body, "kv_refresh");
+    check_kv_fields(request.kv_cache.value_or("dual"), request.kv_refresh.value_or(1));
     if (auto stop = body.find("stop"); stop != body.end() && !stop->is_null()) {
         if (stop->is_string()) {
             request.stop.push_back(stop->get<std::string>());
@@ -130,6 +139,8 @@ json to_json(const ChatCompletionRequest& request) {
     if (request.steps) body["steps"] = *request.steps;
     if (request.block_length) body["block_length"] = *request.block_length;
     if (request.sampler) body["sampler"] = *request.sampler;
+    if (request.kv_cache) body["kv_cache"] = *request.kv_cache;
+    if (request.kv_refresh) body["kv_refresh"] = *request.kv_refresh;
     return body;
 }
 
@@ -149,6 +160,9 @@ InfillHttpRequest parse_infill_request(const json& body) {
     request.slack = optional_integer(body, "slack").value_or(request.slack);
     request.threshold = optional_number(body, "threshold").value_or(request.threshold);
     request.block_length = optional_integer(body, "block_length").value_or(request.block_length);
+    request.kv_cache = optional_string(body, "kv_cache").value_or(request.kv_cache);
+    request.kv_refresh = optional_integer(body, "kv_refresh").value_or(request.kv_refresh);
+    check_kv_fields(request.kv_cache, request.kv_refresh);
     if (request.steps < 1) bad_field("steps", "must be at least 1");
     if (request.candidates < 1 || request.candidates > 64) bad_field("candidates", "must be between 1 and 64");
     if (request.slack < 0) bad_field("slack", "must not be negative");
@@ -162,7 +176,8 @@ json to_json(const InfillHttpRequest& request) {
                  {"steps", request.steps},        {"sampler", request.sampler},
                  {"temperature", request.temperature}, {"candidates", request.candidates},
                  {"slack", request.slack},        {"threshold", request.threshold},
-                 {"block_length", request.block_length}};
+                 {"block_length", request.block_length}, {"kv_cache", request.kv_cache},
+                 {"kv_refresh", request.kv_refresh}};
     if (request.seed) body["seed"] = *request.seed;
     return body;
 }

@@ -45,6 +45,8 @@ struct ChatCompletionRequest {
     std::optional<int64_t> steps;
     std::optional<int64_t> block_length;
     std::optional<std::string> sampler;
+    std::optional<std::string> kv_cache;  // dual | none
+    std::optional<int64_t> kv_refresh;    // steps between full forwards
 };
 
 // Throws HttpError(400) naming the field at fault.
@@ -63,6 +65,8 @@ struct InfillHttpRequest {
     int64_t slack = 0;
     double threshold = 0.0;
     int64_t block_length = 0;
+    std::string kv_cache = "dual";  // dual | none (the [dlm] defaults)
+    int64_t kv_refresh = 8;
 };
 
 struct InfillSpan {

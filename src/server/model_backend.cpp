@@ -182,6 +182,8 @@ nlohmann::json ModelServeBackend::chat_completion(const api::ChatCompletionReque
     generation.sampling.temperature = request.temperature.value_or(0.0);
     generation.sampling.top_p = request.top_p.value_or(1.0);
     generation.sampling.top_k = request.top_k.value_or(0);
+    generation.sampling.kv_cache = request.kv_cache.value_or(generation.sampling.kv_cache);
+    generation.sampling.kv_refresh = request.kv_refresh.value_or(generation.sampling.kv_refresh);
     generation.seed = static_cast<uint64_t>(request.seed.value_or(0));
     generation.candidates = request.n;
     ChatGenerationResult result = as_bad_request([&] { return generate_chat(*dlm_, generation); });
@@ -232,6 +234,8 @@ api::InfillHttpResponse ModelServeBackend::infill(const api::InfillHttpRequest& 
     infill.sampling.temperature = request.temperature;
     infill.sampling.threshold = request.threshold;
     infill.sampling.block_length = request.block_length;
+    infill.sampling.kv_cache = request.kv_cache;
+    infill.sampling.kv_refresh = request.kv_refresh;
     infill.seed = static_cast<uint64_t>(request.seed.value_or(0));
     infill.candidates = request.candidates;
     TextInfillResult result = as_bad_request([&] { return infill_text(*dlm_, infill); });

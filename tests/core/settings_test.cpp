@@ -77,6 +77,25 @@ TEST(Settings, BadEnumValueListsChoices) {
     EXPECT_NE(message.find("ar-rewrite"), std::string::npos);
 }
 
+TEST(Settings, DlmKvCacheAndComputeKeys) {
+    const Settings defaults = parse_settings("", "empty.toml");
+    EXPECT_EQ(defaults.dlm.kv_cache, "dual");
+    EXPECT_EQ(defaults.dlm.kv_refresh, 8);
+    EXPECT_EQ(defaults.dlm.compute, "auto");
+    const Settings s = parse_settings("[dlm]\nkv_cache = \"none\"\nkv_refresh = 4\ncompute = \"f32\"\n", "a.toml");
+    EXPECT_EQ(s.dlm.kv_cache, "none");
+    EXPECT_EQ(s.dlm.kv_refresh, 4);
+    EXPECT_EQ(s.dlm.compute, "f32");
+    EXPECT_NE(error_of("[dlm]\nkv_cache = \"triple\"\n").find("[dlm] kv_cache"), std::string::npos);
+    EXPECT_NE(error_of("[dlm]\ncompute = \"fp8\"\n").find("[dlm] compute"), std::string::npos);
+    EXPECT_EQ(error_of("[dlm]\nkv_refresh = 0\n"), "bad.toml: [dlm] kv_refresh: must be at least 1");
+    // The resolved config a run directory keeps records them.
+    const Settings again = parse_settings(settings_to_toml(s), "resolved.toml");
+    EXPECT_EQ(again.dlm.kv_cache, "none");
+    EXPECT_EQ(again.dlm.kv_refresh, 4);
+    EXPECT_EQ(again.dlm.compute, "f32");
+}
+
 TEST(Settings, SyntaxErrorHasLineAndColumn) {
     std::string message = error_of("[task]\nname = \n");
     EXPECT_EQ(message.rfind("bad.toml:2:", 0), 0u) << message;

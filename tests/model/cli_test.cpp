@@ -20,11 +20,12 @@ struct CommandResult {
     std::string err;  // stderr
 };
 
-CommandResult run_remask(const std::string& args) {
+// env: "NAME=value " assignments put before the command.
+CommandResult run_remask(const std::string& args, const std::string& env = "") {
     const char* bin = std::getenv("REMASK_BIN");
     if (!bin) ADD_FAILURE() << "REMASK_BIN is not set";
     const std::string err_path = test::scratch_dir() + "/stderr.txt";
-    const std::string command = std::string(bin ? bin : "remask") + " " + args + " 2>" + err_path;
+    const std::string command = env + std::string(bin ? bin : "remask") + " " + args + " 2>" + err_path;
     CommandResult run{-1, "", ""};
     FILE* pipe = ::popen(command.c_str(), "r");
     std::array<char, 4096> buf;
@@ -91,10 +92,57 @@ TEST(Cli, InfoJsonDescribesModel) {
     const int64_t per_layer = 2 * d + d * d + 2 * kv * d + d * d + 3 * ffn * d;
     EXPECT_EQ(info["parameters"], v * d + 2 * per_layer + d + v * d);
     EXPECT_EQ(info["weight_bytes"], 2 * info["parameters"].get<int64_t>());
-    // bf16 weights are computed in bf16 where the CPU can, float32 otherwise.
+    // bf16 weights are computed in whichever of bf16 and f32 measured faster where the CPU
+    // has native bf16 (compute = "auto"), float32 otherwise.
     const std::string isa = info["isa"];
-    EXPECT_EQ(info["compute"], isa == "avx512_bf16" ? "bf16" : "f32");
+    if (isa == "avx512_bf16") {
+        ASSERT_TRUE(info["compute_calibration"].is_object()) << run.out;
+        EXPECT_EQ(info["compute"], info["compute_calibration"]["choice"]);
+        const double f32 = info["compute_calibration"]["f32_ms"], bf16 = info["compute_calibration"]["bf16_ms"];
+        EXPECT_EQ(info["compute"], bf16 < f32 ? "bf16" : "f32");
+    } else {
+        EXPECT_EQ(info["compute"], "f32");
+        EXPECT_TRUE(info["compute_calibration"].is_null());
+    }
     EXPECT_GT(info["packed_bytes"].get<int64_t>(), 0);
+    // The dual KV cache at the optimizer's shape: 2 layers x 4 x 1,792 tokens x keys and
+    // values of 32 floats, in the compute type's width.
+    const int64_t element = info["compute"] == "bf16" ? 2 : 4;
+    EXPECT_EQ(info["kv_cache_bytes_optimizer_shape"], 2 * 4 * 1792 * 2 * kv * element);
+}
+
+TEST(Cli, ComputeFlagForcesTheTypeAndSkipsTheProbe) {
+    const CommandResult run = run_remask("info --json --compute f32 --model " + test::fixture("llada-tiny-bf16"));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto info = nlohmann::json::parse(run.out);
+    EXPECT_EQ(info["compute"], "f32");
+    EXPECT_TRUE(info["compute_calibration"].is_null());
+    const CommandResult bad = run_remask("info --compute fp8 --model " + test::fixture("llada-tiny-bf16"));
+    EXPECT_EQ(bad.exit_code, 2) << bad.err;
+}
+
+TEST(Cli, CalibrationIsStoredPerMachineAndReused) {
+    if (std::string(std::getenv("REMASK_MAX_ISA") ? std::getenv("REMASK_MAX_ISA") : "").size() > 0)
+        GTEST_SKIP() << "ISA capped: no bf16 candidate";
+    const std::string file = testing::TempDir() + "/remask_calibration_" + std::to_string(::getpid()) + ".json";
+    std::filesystem::remove(file);
+    const std::string env = "REMASK_CALIBRATION_FILE=" + file + " ";
+    const CommandResult first = run_remask("info --json --model " + test::fixture("dream-tiny-bf16"), env);
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    const auto a = nlohmann::json::parse(first.out);
+    if (a["isa"] != "avx512_bf16") GTEST_SKIP() << "no native bf16: nothing to calibrate";
+    EXPECT_FALSE(a["compute_calibration"]["from_file"].get<bool>());
+    std::ifstream stored(file);
+    ASSERT_TRUE(stored.good()) << file;
+    const auto entries = nlohmann::json::parse(stored);
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_NE(entries.begin().key().find("onednn="), std::string::npos) << entries.begin().key();
+    const CommandResult second = run_remask("info --json --model " + test::fixture("dream-tiny-bf16"), env);
+    const auto b = nlohmann::json::parse(second.out);
+    EXPECT_TRUE(b["compute_calibration"]["from_file"].get<bool>());
+    EXPECT_EQ(b["compute"], a["compute"]);
+    EXPECT_EQ(b["compute_calibration"]["f32_ms"], a["compute_calibration"]["f32_ms"]);
+    std::filesystem::remove(file);
 }
 
 TEST(Cli, BenchJsonReportsTimesAndFlops) {

@@ -231,6 +231,26 @@ TEST(Projection, CapsBoundTheSearchAndTheTestIsCountedApart) {
     EXPECT_NE(project_run(in).text().find("unbounded"), std::string::npos);
 }
 
+TEST(Projection, DualKvCacheMakesOneFullForwardPerRefresh) {
+    ProjectionInputs in;
+    in.settings.budget.target_calls = 400;
+    in.settings.optimizer.proposer = "dlm";
+    in.train = 64;
+    in.val = 100;
+    in.forward_ms = 500;
+    in.partial_forward_ms = 100;
+    in.kv_cache_bytes = int64_t{3} << 30;
+    Projection p = project_run(in);  // [dlm] kv_cache = "dual", kv_refresh = 8, steps = 32
+    EXPECT_EQ(p.dlm_forwards, 3 * 32);
+    EXPECT_EQ(p.dlm_full_forwards, 3 * 4);
+    EXPECT_DOUBLE_EQ(p.dlm_seconds, 3 * (4 * 0.5 + 28 * 0.1));
+    EXPECT_NE(p.text().find("12 of them full"), std::string::npos) << p.text();
+    EXPECT_NE(p.text().find("3.00 GiB"), std::string::npos) << p.text();
+    in.settings.dlm.kv_cache = "none";
+    EXPECT_DOUBLE_EQ(project_run(in).dlm_seconds, 3 * 32 * 0.5);
+    EXPECT_EQ(project_run(in).dlm_full_forwards, 3 * 32);
+}
+
 TEST(RunDir, PatternExpandsItsFields) {
     Settings s;
     s.task.name = "sst5";

@@ -71,6 +71,10 @@ void run_bench_command(const BenchArgs& a) {
                 a.model_dir.c_str(), static_cast<long long>(a.batch), static_cast<long long>(a.length),
                 static_cast<long long>(rows), compute_type_name(model->compute_type()).c_str(),
                 isa_name(active_isa()).c_str(), static_cast<long long>(threads), threads == 1 ? "" : "s");
+    const ComputeCalibration& cal = model->compute_calibration();
+    if (cal.measured)
+        std::printf("compute chosen by calibration%s: probe f32 %.1f ms (%.0f GFLOP/s), bf16 %.1f ms (%.0f GFLOP/s)\n",
+                    cal.from_file ? " (cached)" : "", cal.f32_ms, cal.f32_gflops, cal.bf16_ms, cal.bf16_gflops);
     std::printf("median %.1f ms per forward (min %.1f, max %.1f over %lld), %.1f GFLOP/s\n", median, ms.front(),
                 ms.back(), static_cast<long long>(ms.size()), gflops);
 }
@@ -90,6 +94,8 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores");
     cmd->add_option("--quant", args->load.quant, "none | int8 (weights quantized at load)")
         ->check(CLI::IsMember({"none", "int8"}));
+    cmd->add_option("--compute", args->load.compute, "auto (fastest measured here) | f32 | bf16")
+        ->check(CLI::IsMember({"auto", "f32", "bf16"}));
     cmd->add_flag("--json", args->json, "Print one JSON object");
     cmd->callback([args] { run_bench_command(*args); });
 }

@@ -85,6 +85,14 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores");
     cmd->add_option("--quant", args->load.quant, "none | int8 (diffusion model weights quantized at load)")
         ->check(CLI::IsMember({"none", "int8"}));
+    cmd->add_option("--kv-cache", args->diffusion.sampling.kv_cache,
+                    "Diffusion: dual | none (prompt and finished blocks cached)")
+        ->check(CLI::IsMember({"dual", "none"}));
+    cmd->add_option("--kv-refresh", args->diffusion.sampling.kv_refresh,
+                    "Diffusion, --kv-cache dual: steps between full forwards (and at every block)")
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+    cmd->add_option("--compute", args->load.compute, "auto (fastest measured here) | f32 | bf16")
+        ->check(CLI::IsMember({"auto", "f32", "bf16"}));
     cmd->callback([args] { run_generate_command(*args); });
 }
 

@@ -61,6 +61,9 @@ void add_infill_command(CLI::App& app) {
     s.temperature = defaults.temperature;
     s.block_length = defaults.block_length;
     s.threshold = defaults.threshold;
+    s.kv_cache = defaults.kv_cache;
+    s.kv_refresh = defaults.kv_refresh;
+    args->load.compute = defaults.compute;
 
     CLI::App* cmd = app.add_subcommand("infill", "Fill <mask:N> spans of a text with a diffusion model");
     cmd->add_option("--model", args->model_dir, "Model folder (config.json, safetensors, tokenizer.json)")->required();
@@ -80,6 +83,12 @@ void add_infill_command(CLI::App& app) {
     cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores");
     cmd->add_option("--quant", args->load.quant, "none | int8 (weights quantized at load)")
         ->check(CLI::IsMember({"none", "int8"}));
+    cmd->add_option("--kv-cache", s.kv_cache, "dual | none: reuse keys/values of the positions not being filled")
+        ->check(CLI::IsMember({"dual", "none"}));
+    cmd->add_option("--kv-refresh", s.kv_refresh, "With --kv-cache dual: steps between full forwards")
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+    cmd->add_option("--compute", args->load.compute, "auto (fastest measured here) | f32 | bf16")
+        ->check(CLI::IsMember({"auto", "f32", "bf16"}));
     cmd->callback([args] { run_infill_command(*args); });
 }
 

@@ -13,6 +13,9 @@ namespace {
 
 // Activation memory is quoted for one forward of this many tokens, logits for every row.
 constexpr int64_t kQuoteTokens = 1024;
+// The dual KV cache is quoted at the optimizer's shape: a 1,536-token trace context plus a
+// 256-token prompt, K = 4 candidates.
+constexpr int64_t kQuoteCacheTokens = 4 * (1536 + 256);
 
 std::string human_bytes(double bytes) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -33,6 +36,12 @@ std::string human_count(double n) {
     else if (n >= 1e3) std::snprintf(buf, sizeof buf, "%.1f K", n / 1e3);
     else std::snprintf(buf, sizeof buf, "%.0f", n);
     return buf;
+}
+
+nlohmann::json calibration_json(const ComputeCalibration& c) {
+    if (!c.measured) return nullptr;
+    return {{"choice", compute_type_name(c.choice)}, {"f32_ms", c.f32_ms},           {"bf16_ms", c.bf16_ms},
+            {"f32_gflops", c.f32_gflops},            {"bf16_gflops", c.bf16_gflops}, {"from_file", c.from_file}};
 }
 
 nlohmann::json describe(const Model& model) {
@@ -61,6 +70,8 @@ nlohmann::json describe(const Model& model) {
         {"activation_bytes_per_1k_tokens", activations},
         {"memory_bytes", model.packed_bytes() + activations},
         {"compute", compute_type_name(model.compute_type())},
+        {"compute_calibration", calibration_json(model.compute_calibration())},
+        {"kv_cache_bytes_optimizer_shape", c.causal ? 0 : model.dual_kv_cache_bytes(kQuoteCacheTokens)},
         {"isa", isa_name(active_isa())},
         {"packed_bytes", model.packed_bytes()},
         {"mask_token_id", c.mask_token_id},
@@ -95,6 +106,21 @@ void print_text(const nlohmann::json& j) {
     line("memory", human_bytes(j["memory_bytes"].get<double>()) + " for one " + std::to_string(kQuoteTokens) +
                        "-token forward (weights + " +
                        human_bytes(j["activation_bytes_per_1k_tokens"].get<double>()) + " working memory)");
+    const nlohmann::json& cal = j["compute_calibration"];
+    if (cal.is_null()) {
+        line("compute", j["compute"].get<std::string>() + " (no choice to measure: float32 checkpoint, int8, "
+                                                          "forced, or no native bf16)");
+    } else {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s, measured: probe f32 %.1f ms (%.0f GFLOP/s), bf16 %.1f ms (%.0f GFLOP/s)%s",
+                      j["compute"].get<std::string>().c_str(), cal["f32_ms"].get<double>(),
+                      cal["f32_gflops"].get<double>(), cal["bf16_ms"].get<double>(), cal["bf16_gflops"].get<double>(),
+                      cal["from_file"].get<bool>() ? " (cached)" : "");
+        line("compute", buf);
+    }
+    if (j["attention"] == "bidirectional")
+        line("kv cache", human_bytes(j["kv_cache_bytes_optimizer_shape"].get<double>()) +
+                             " dual cache for 4 candidates x 1,792 tokens (the optimizer's shape)");
     std::string eos;
     for (const auto& id : j["eos_token_ids"]) eos += (eos.empty() ? "" : ",") + id.dump();
     line("tokens", "mask " + j["mask_token_id"].dump() + ", bos " + j["bos_token_id"].dump() + ", eos " +
@@ -107,10 +133,13 @@ void add_info_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("info", "Describe a model folder: family, shapes, parameters, memory");
     auto model_dir = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
+    auto load = std::make_shared<LoadOptions>();
     cmd->add_option("--model", *model_dir, "Model folder (config.json + safetensors)")->required();
+    cmd->add_option("--compute", load->compute, "auto (fastest measured here) | f32 | bf16")
+        ->check(CLI::IsMember({"auto", "f32", "bf16"}));
     cmd->add_flag("--json", *json, "Print one JSON object");
     cmd->callback([=] {
-        auto model = Model::load(*model_dir);
+        auto model = Model::load(*model_dir, *load);
         const nlohmann::json j = describe(*model);
         if (*json) std::printf("%s\n", j.dump().c_str());
         else print_text(j);

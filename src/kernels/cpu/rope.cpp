@@ -35,22 +35,37 @@ void RopeTable::reserve(int64_t n) {
     max_positions_ = n;
 }
 
+namespace {
+
+void rotate_row(float* row, int64_t heads, const float* c, const float* s, int64_t dim) {
+    const int64_t half = dim / 2;
+    for (int64_t h = 0; h < heads; ++h) {
+        float* v = row + h * dim;
+        for (int64_t j = 0; j < half; ++j) {
+            const float a = v[j], b = v[j + half];
+            v[j] = a * c[j] - b * s[j];
+            v[j + half] = b * c[j] + a * s[j];
+        }
+    }
+}
+
+}  // namespace
+
 void apply_rope(float* x, int64_t t, int64_t heads, int64_t row_stride, int64_t first_position,
                 const RopeTable& table) {
-    const int64_t dim = table.head_dim(), half = dim / 2;
     if (first_position + t > table.max_positions())
         throw std::logic_error("apply_rope: RopeTable too short for these positions");
+    for (int64_t i = 0; i < t; ++i)
+        rotate_row(x + i * row_stride, heads, table.cos(first_position + i), table.sin(first_position + i),
+                   table.head_dim());
+}
+
+void apply_rope_at(float* x, int64_t t, int64_t heads, int64_t row_stride, const int64_t* positions,
+                   const RopeTable& table) {
     for (int64_t i = 0; i < t; ++i) {
-        const float* c = table.cos(first_position + i);
-        const float* s = table.sin(first_position + i);
-        for (int64_t h = 0; h < heads; ++h) {
-            float* v = x + i * row_stride + h * dim;
-            for (int64_t j = 0; j < half; ++j) {
-                const float a = v[j], b = v[j + half];
-                v[j] = a * c[j] - b * s[j];
-                v[j + half] = b * c[j] + a * s[j];
-            }
-        }
+        if (positions[i] < 0 || positions[i] >= table.max_positions())
+            throw std::logic_error("apply_rope_at: RopeTable too short for these positions");
+        rotate_row(x + i * row_stride, heads, table.cos(positions[i]), table.sin(positions[i]), table.head_dim());
     }
 }
 

@@ -39,5 +39,9 @@ private:
 // rotated in place; row i has position first_position + i.
 void apply_rope(float* x, int64_t t, int64_t heads, int64_t row_stride, int64_t first_position,
                 const RopeTable& table);
+// The same for rows at arbitrary positions: row i has position positions[i] (the active rows
+// of a partial forward over a dual KV cache).
+void apply_rope_at(float* x, int64_t t, int64_t heads, int64_t row_stride, const int64_t* positions,
+                   const RopeTable& table);
 
 }  // namespace remask
