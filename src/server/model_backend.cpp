@@ -148,8 +148,10 @@ nlohmann::json ModelServeBackend::chat_completion(const api::ChatCompletionReque
         const int64_t kv = 2 * 4 * c.num_layers * c.num_kv_heads * c.head_dim * length;
         check_memory(request_memory_, 1, "n", "max_tokens", [&](int64_t) { return m.activation_bytes(length, 1) + kv; });
     } else {
+        // The dual KV cache (the default) keeps every position's keys and values as well.
+        const bool dual = request.kv_cache.value_or(SamplingOptions{}.kv_cache) == "dual";
         check_memory(request_memory_, request.n, "n", "max_tokens",
-                     [&](int64_t n) { return m.activation_bytes(n * length, n * gen_length); });
+                     [&](int64_t n) { return m.activation_bytes(n * length, n * gen_length, dual); });
     }
 
     std::vector<std::string> texts, reasons;
@@ -221,7 +223,7 @@ api::InfillHttpResponse ModelServeBackend::infill(const api::InfillHttpRequest& 
         over_bound("text", length, context, "tokens (text, context and slots) for the model's context length");
     const Model& m = model();
     check_memory(request_memory_, request.candidates, "candidates", "text",
-                 [&](int64_t c) { return m.activation_bytes(c * length, c * masked); });
+                 [&](int64_t c) { return m.activation_bytes(c * length, c * masked, request.kv_cache == "dual"); });
 
     TextInfillRequest infill;
     infill.on_step = stop_if_client_gone;
