@@ -256,6 +256,8 @@ struct InitCase {
     std::string args;
 };
 
+void PrintTo(const InitCase& c, std::ostream* out) { *out << c.args; }
+
 class InitCommand : public ::testing::TestWithParam<InitCase> {};
 
 TEST_P(InitCommand, PrintsAConfigThatDryRunsAsPrinted) {

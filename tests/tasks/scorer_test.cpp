@@ -144,7 +144,16 @@ TEST_P(WebhookFault, IsRetriedThenNamesTheExample) {
 
 INSTANTIATE_TEST_SUITE_P(Faults, WebhookFault,
                          ::testing::Values(ScorerFault::status_500, ScorerFault::slow, ScorerFault::bad_json,
-                                           ScorerFault::no_pass));
+                                           ScorerFault::no_pass),
+                         [](const auto& info) {
+                             switch (info.param) {
+                                 case ScorerFault::status_500: return std::string("status_500");
+                                 case ScorerFault::slow: return std::string("timeout");
+                                 case ScorerFault::bad_json: return std::string("bad_json");
+                                 case ScorerFault::no_pass: return std::string("pass_missing");
+                                 default: return std::string("other");
+                             }
+                         });
 
 TEST(WebhookScorer, A404IsNotRetried) {
     const auto dir = fresh_dir();
