@@ -170,7 +170,8 @@ TEST_P(ScorerCommand, OptimizeWithARewriterThatAddsTheWordRaisesValidation) {
     EXPECT_NE(slurp(dir / "run" / "report.html").find("scorer calls"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, ScorerCommand, ::testing::Values("webhook", "exec"));
+INSTANTIATE_TEST_SUITE_P(Kinds, ScorerCommand, ::testing::Values("webhook", "exec"),
+                         [](const auto& info) { return std::string(info.param); });
 
 TEST(ScorerCommandFaults, AFailingScorerStopsWithOneLineAndResumeContinues) {
     const auto dir = fresh_dir();

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "core/settings.h"
 #include "fake_scorer_server.h"
 #include "tasks/scorer.h"
 #include "temp_dir.h"
@@ -244,6 +245,35 @@ TEST(ExecScorer, AChangedScriptIsNotServedStaleScores) {
     auto edited = make_scorer("exec", s, options_in(dir));
     EXPECT_EQ(edited->score("", example("a", 0.5), "x").score, 1.0);
     EXPECT_EQ(edited->cache_hits(), 0);
+}
+
+}  // namespace
+}  // namespace remask
+
+namespace remask {
+namespace {
+
+TEST(ScorerSettings, TheTableIsReadCheckedAndWrittenBack) {
+    const std::string base = "[task]\nname = \"jsonl\"\ndata = \"d.jsonl\"\nmetric = \"exec\"\n";
+    Settings s = parse_settings(base + "[scorer]\ncommand = [\"python3\", \"s.py\"]\ntimeout_s = 5\ncache = false\n", "a.toml");
+    EXPECT_EQ(s.scorer.command, (std::vector<std::string>{"python3", "s.py"}));
+    EXPECT_EQ(s.scorer.timeout_s, 5);
+    EXPECT_FALSE(s.scorer.cache);
+    const Settings again = parse_settings(settings_to_toml(s), "b.toml");
+    EXPECT_EQ(again.scorer.command, s.scorer.command);
+    EXPECT_FALSE(again.scorer.cache);
+    auto message = [&](const std::string& text) {
+        try {
+            parse_settings(text, "a.toml");
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    EXPECT_NE(message(base).find("[scorer] command"), std::string::npos) << message(base);
+    EXPECT_NE(message(base + "[scorer]\ncommand = [\"x\"]\nretries = 1\n").find("retries"), std::string::npos);
+    EXPECT_NE(message(base + "[scorer]\ncommand = [\"x\"]\nmax_in_flight = 0\n").find("max_in_flight"), std::string::npos);
+    EXPECT_NE(message(base + "[scorer]\ncommand = [\"x\"]\nurl = \"http://a\"\n").find("not both"), std::string::npos);
 }
 
 }  // namespace
