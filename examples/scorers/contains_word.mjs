@@ -13,7 +13,7 @@ import readline from "node:readline";
 const args = process.argv.slice(2);
 const portAt = args.indexOf("--port");
 const port = portAt >= 0 ? Number(args[portAt + 1]) : 0;
-const word = (args.find((a, i) => !a.startsWith("--") && i !== portAt + 1) ?? "thanks").toLowerCase();
+const word = (args.find((a, i) => !a.startsWith("--") && (portAt < 0 || i !== portAt + 1)) ?? "thanks").toLowerCase();
 
 function score(request) {
   const passed = String(request.output ?? "").toLowerCase().includes(word);

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -296,6 +297,35 @@ TEST(InitCommand, BadArgumentsAreOneLine) {
     run = run_remask(dir, "init --data bare.jsonl --metric exact");
     EXPECT_EQ(run.exit_code, 2);
     EXPECT_NE(run.err.find("no \"expected\""), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace remask
+
+namespace remask {
+namespace {
+
+// The scorers of examples/scorers/ work as documented (exec mode; the Node one also as a webhook
+// in docs/own-task.md).
+TEST(ExampleScorers, PythonAndNodeScoreByTheWord) {
+    const auto dir = fresh_dir();
+    EchoChat chat;
+    write_file(dir / "prompt.txt", "Repeat.");
+    write_file(dir / "data.jsonl", R"({"id": "y", "input": "say banana"})" "\n" R"({"id": "n", "input": "say nothing"})" "\n");
+    const std::string examples = std::string(REMASK_SOURCE_DIR) + "/examples/scorers/";
+    for (const std::string program : {"python3\", \"" + examples + "contains_word.py",
+                                      "node\", \"" + examples + "contains_word.mjs"}) {
+        write_file(dir / "run.toml", "[task]\nname = \"jsonl\"\ndata = \"data.jsonl\"\nmetric = \"exec\"\n"
+                                     "[target]\nbase_url = \"" + chat.base_url() + "\"\nmodel = \"echo\"\n"
+                                     "[scorer]\ncommand = [\"" + program + "\", \"banana\"]\ncache = false\n");
+        const CommandRun run = run_remask(dir, "eval --config run.toml --prompt prompt.txt --out rows.jsonl");
+        ASSERT_EQ(run.exit_code, 0) << program << ": " << run.err;
+        std::ifstream rows(dir / "rows.jsonl");
+        std::string line;
+        std::map<std::string, double> scores;
+        while (std::getline(rows, line)) scores[json::parse(line)["id"]] = json::parse(line)["score"];
+        EXPECT_EQ(scores, (std::map<std::string, double>{{"y", 1.0}, {"n", 0.0}})) << program;
+    }
 }
 
 }  // namespace
