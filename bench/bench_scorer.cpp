@@ -36,7 +36,8 @@ double run(Scorer& scorer, int n, int threads, const std::string& salt) {
             }
         });
     for (auto& t : pool) t.join();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return n / seconds;
 }
 
@@ -44,8 +45,9 @@ void report(const char* what, Scorer& plain, Scorer& cached, int n, int threads)
     const double off = run(plain, n, threads, "a");
     const double cold = run(cached, n, threads, "b");
     const double warm = run(cached, n, threads, "b");
-    std::printf("%-8s no cache %8.0f scores/s | cache cold %8.0f scores/s | cache warm %8.0f scores/s\n", what, off,
-                cold, warm);
+    std::printf(
+        "%-8s no cache %8.0f scores/s | cache cold %8.0f scores/s | cache warm %8.0f scores/s\n",
+        what, off, cold, warm);
 }
 
 }  // namespace
@@ -58,7 +60,8 @@ int main(int argc, char** argv) {
         if (flag == "--workers") workers = std::atoi(argv[i + 1]);
         if (flag == "--threads") threads = std::atoi(argv[i + 1]);
     }
-    const auto dir = std::filesystem::temp_directory_path() / ("remask-bench-scorer-" + std::to_string(getpid()));
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("remask-bench-scorer-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
 
     httplib::Server server;
@@ -85,8 +88,9 @@ int main(int argc, char** argv) {
         report("webhook", *plain, *cached, n, threads);
     }
 
-    std::ofstream(dir / "trivial.py") << "import sys\nfor line in sys.stdin:\n"
-                                         "    sys.stdout.write('{\"pass\": true}\\n'); sys.stdout.flush()\n";
+    std::ofstream(dir / "trivial.py")
+        << "import sys\nfor line in sys.stdin:\n"
+           "    sys.stdout.write('{\"pass\": true}\\n'); sys.stdout.flush()\n";
     ScorerSettings exec;
     exec.command = {"python3", (dir / "trivial.py").string()};
     exec.max_in_flight = workers;
@@ -95,7 +99,8 @@ int main(int argc, char** argv) {
         auto cached = make_scorer("exec", exec, with_cache);
         report("exec", *plain, *cached, n, threads);
     }
-    std::printf("(n = %d scores per pass, %d client threads, exec workers %d)\n", n, threads, workers);
+    std::printf("(n = %d scores per pass, %d client threads, exec workers %d)\n", n, threads,
+                workers);
     server.stop();
     listener.join();
     std::filesystem::remove_all(dir);

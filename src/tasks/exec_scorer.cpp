@@ -62,8 +62,10 @@ namespace {
 
 std::unique_ptr<ExecScorer::Worker> spawn_worker(const std::vector<std::string>& argv) {
     int in_pipe[2], out_pipe[2], err_pipe[2];
-    if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
-        throw ExternalError("[scorer] command", std::string("cannot make pipes: ") + std::strerror(errno));
+    if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
+        pipe2(err_pipe, O_CLOEXEC) != 0)
+        throw ExternalError("[scorer] command",
+                            std::string("cannot make pipes: ") + std::strerror(errno));
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
@@ -82,7 +84,8 @@ std::unique_ptr<ExecScorer::Worker> spawn_worker(const std::vector<std::string>&
         close(in_pipe[1]);
         close(out_pipe[0]);
         close(err_pipe[0]);
-        throw InputError("[scorer] command", "cannot start \"" + argv[0] + "\": " + std::strerror(rc));
+        throw InputError("[scorer] command",
+                         "cannot start \"" + argv[0] + "\": " + std::strerror(rc));
     }
     auto w = std::make_unique<ExecScorer::Worker>();
     w->pid = pid;
@@ -96,7 +99,8 @@ std::unique_ptr<ExecScorer::Worker> spawn_worker(const std::vector<std::string>&
         while ((n = read(err_fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR)) {
             if (n < 0) continue;
             buffer.append(chunk, static_cast<size_t>(n));
-            for (size_t end; (end = buffer.find('\n')) != std::string::npos; buffer.erase(0, end + 1))
+            for (size_t end; (end = buffer.find('\n')) != std::string::npos;
+                 buffer.erase(0, end + 1))
                 log_warn("scorer[", pid, "]: ", buffer.substr(0, end));
         }
         if (!buffer.empty()) log_warn("scorer[", pid, "]: ", buffer);
@@ -118,7 +122,8 @@ bool write_all(int fd, const std::string& data) {
 
 // One line from the worker within timeout_s; "" with *why set on EOF or timeout.
 bool read_line(ExecScorer::Worker& w, double timeout_s, std::string* line, std::string* why) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     for (;;) {
         const size_t end = w.pending.find('\n');
         if (end != std::string::npos) {
@@ -126,7 +131,8 @@ bool read_line(ExecScorer::Worker& w, double timeout_s, std::string* line, std::
             w.pending.erase(0, end + 1);
             return true;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             *why = "no reply line within timeout_s";
             return false;
@@ -214,7 +220,8 @@ ScorerVerdict ExecScorer::ask(const nlohmann::json& request, const std::string& 
     const int attempts = static_cast<int>(settings_.max_retries) + 1;
     for (int attempt = 0; attempt < attempts; ++attempt) {
         if (attempt > 0) {
-            log_warn(subject, ": ", why, "; restarted, retrying (", attempt, " of ", settings_.max_retries, ")");
+            log_warn(subject, ": ", why, "; restarted, retrying (", attempt, " of ",
+                     settings_.max_retries, ")");
             back_off(attempt - 1);
         }
         std::unique_ptr<Worker> w = borrow();

@@ -20,20 +20,20 @@
 namespace remask {
 
 class ExecScorer : public Scorer {
-public:
+  public:
     ExecScorer(ScorerSettings settings, ScorerOptions options);
     ~ExecScorer() override;  // closes every child's stdin, then waits for (or kills) it
 
     std::string describe() const override;
 
-protected:
+  protected:
     ScorerVerdict ask(const nlohmann::json& request, const std::string& example_id) override;
     std::string identity() const override { return identity_; }
 
-public:
+  public:
     struct Worker;  // one child process and its pipes (exec_scorer.cpp)
 
-private:
+  private:
     std::unique_ptr<Worker> borrow();
     void give_back(std::unique_ptr<Worker> worker);
 

@@ -42,7 +42,8 @@ std::optional<ScorerVerdict> parse_scorer_reply(const std::string& body, std::st
         *why = "\"pass\" is not true or false";
         return std::nullopt;
     }
-    if (has_score && (!doc["score"].is_number() || doc["score"].get<double>() < 0 || doc["score"].get<double>() > 1)) {
+    if (has_score && (!doc["score"].is_number() || doc["score"].get<double>() < 0 ||
+                      doc["score"].get<double>() > 1)) {
         *why = "\"score\" is not a number from 0 to 1";
         return std::nullopt;
     }
@@ -53,14 +54,16 @@ std::optional<ScorerVerdict> parse_scorer_reply(const std::string& body, std::st
     ScorerVerdict v;
     v.score = has_score ? doc["score"].get<double>() : (doc["pass"].get<bool>() ? 1.0 : 0.0);
     v.pass = has_pass ? doc["pass"].get<bool>() : v.score >= 0.5;
-    if (doc.contains("reason") && doc["reason"].is_string()) v.reason = doc["reason"].get<std::string>();
+    if (doc.contains("reason") && doc["reason"].is_string())
+        v.reason = doc["reason"].get<std::string>();
     return v;
 }
 
 Scorer::Scorer(ScorerSettings settings, ScorerOptions options)
     : settings_(std::move(settings)), options_(std::move(options)) {
     if (options_.use_cache && settings_.cache)
-        cache_ = CallCache::open_shared(options_.cache_path.empty() ? default_cache_path() : options_.cache_path);
+        cache_ = CallCache::open_shared(options_.cache_path.empty() ? default_cache_path()
+                                                                    : options_.cache_path);
 }
 
 Scorer::~Scorer() = default;
@@ -71,7 +74,8 @@ void Scorer::back_off(int attempt) const {
     std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait, 5.0)));
 }
 
-Scored Scorer::score(const std::string& system_prompt, const Example& example, const std::string& reply) {
+Scored Scorer::score(const std::string& system_prompt, const Example& example,
+                     const std::string& reply) {
     const nlohmann::json request = scorer_request(system_prompt, example, reply);
     std::optional<ScorerVerdict> verdict;
     std::string key;
@@ -89,8 +93,11 @@ Scored Scorer::score(const std::string& system_prompt, const Example& example, c
         if (cache_) {
             ChatResponse stored;
             stored.message.role = "scorer";
-            stored.message.content =
-                nlohmann::json{{"pass", verdict->pass}, {"score", verdict->score}, {"reason", verdict->reason}}.dump();
+            stored.message.content = nlohmann::json{
+                {"pass", verdict->pass},
+                {"score", verdict->score},
+                {"reason",
+                 verdict->reason}}.dump();
             cache_->store(key, "scorer", stored);
         }
     }
@@ -100,7 +107,8 @@ Scored Scorer::score(const std::string& system_prompt, const Example& example, c
     std::snprintf(number, sizeof number, "%.2f", verdict->score);
     s.parsed = verdict->pass ? "pass" : "fail";
     s.feedback = verdict->reason.empty()
-                     ? std::string("Scorer: ") + (verdict->pass ? "pass" : "fail") + ", score " + number + "."
+                     ? std::string("Scorer: ") + (verdict->pass ? "pass" : "fail") + ", score " +
+                           number + "."
                      : verdict->reason;
     return s;
 }

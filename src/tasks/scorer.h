@@ -18,10 +18,9 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "tasks/scorer_settings.h"
 #include "tasks/task.h"
@@ -44,25 +43,28 @@ nlohmann::json scorer_request(const std::string& system_prompt, const Example& e
 std::optional<ScorerVerdict> parse_scorer_reply(const std::string& body, std::string* why);
 
 struct ScorerOptions {
-    std::string cache_path;  // "" = default_cache_path() ($REMASK_CACHE, ~/.cache/remask)
-    bool use_cache = true;   // false also when [scorer] cache = false
+    std::string cache_path;       // "" = default_cache_path() ($REMASK_CACHE, ~/.cache/remask)
+    bool use_cache = true;        // false also when [scorer] cache = false
     double backoff_base_s = 0.2;  // first retry waits about this long (doubling, capped at 5 s)
 };
 
 class Scorer {
-public:
+  public:
     Scorer(ScorerSettings settings, ScorerOptions options);
     virtual ~Scorer();
 
     // Scores one reply (from the cache when it holds this request). Throws ExternalError
     // "scorer <identity>: example <id>: ..." when every attempt failed.
-    Scored score(const std::string& system_prompt, const Example& example, const std::string& reply);
+    Scored score(const std::string& system_prompt, const Example& example,
+                 const std::string& reply);
 
-    int64_t calls() const { return calls_.load(); }  // scorer requests answered (cache hits excluded)
+    int64_t calls() const {
+        return calls_.load();
+    }  // scorer requests answered (cache hits excluded)
     int64_t cache_hits() const { return cache_hits_.load(); }
     virtual std::string describe() const = 0;  // "webhook http://..." / "exec python3 score.py"
 
-protected:
+  protected:
     // The verdict for one request, retrying as the kind does; throws ExternalError.
     virtual ScorerVerdict ask(const nlohmann::json& request, const std::string& example_id) = 0;
     // What makes two scorers give the same scores (cache key part).
@@ -73,7 +75,7 @@ protected:
     ScorerSettings settings_;
     ScorerOptions options_;
 
-private:
+  private:
     std::shared_ptr<CallCache> cache_;
     std::atomic<int64_t> calls_{0};
     std::atomic<int64_t> cache_hits_{0};

@@ -32,7 +32,8 @@ inline ScorerSettings read_scorer(TomlTable table) {
     s.api_key_env = table.get_string("api_key_env", s.api_key_env);
     s.cache = table.get_bool("cache", s.cache);
     if (!s.url.empty() && !s.command.empty())
-        throw InputError(table.where("command"), "give either url (webhook) or command (exec), not both");
+        throw InputError(table.where("command"),
+                         "give either url (webhook) or command (exec), not both");
     if (s.timeout_s <= 0) throw InputError(table.where("timeout_s"), "must be positive");
     if (s.max_retries < 0) throw InputError(table.where("max_retries"), "must not be negative");
     if (s.max_in_flight < 1) throw InputError(table.where("max_in_flight"), "must be at least 1");
@@ -46,8 +47,9 @@ inline void require_scorer_for_metric(const std::string& metric, const ScorerSet
     if (metric == "webhook" && s.url.empty())
         throw InputError(where + ": [scorer] url", "metric \"webhook\" needs the scorer's URL");
     if (metric == "exec" && s.command.empty())
-        throw InputError(where + ": [scorer] command",
-                         "metric \"exec\" needs the scorer's argv, e.g. [\"python3\", \"score.py\"]");
+        throw InputError(
+            where + ": [scorer] command",
+            "metric \"exec\" needs the scorer's argv, e.g. [\"python3\", \"score.py\"]");
 }
 
 // `quote` writes one TOML string (the caller's escaping).

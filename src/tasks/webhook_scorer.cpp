@@ -14,7 +14,8 @@ WebhookScorer::WebhookScorer(ScorerSettings settings, ScorerOptions options)
     if (!settings_.api_key_env.empty()) {
         const char* key = std::getenv(settings_.api_key_env.c_str());
         if (key == nullptr || *key == '\0')
-            throw InputError("[scorer] api_key_env", "the variable " + settings_.api_key_env + " is not set");
+            throw InputError("[scorer] api_key_env",
+                             "the variable " + settings_.api_key_env + " is not set");
         headers_.push_back(std::string("Authorization: Bearer ") + key);
     }
 }
@@ -40,7 +41,8 @@ ScorerVerdict WebhookScorer::ask(const nlohmann::json& request, const std::strin
     const int attempts = static_cast<int>(settings_.max_retries) + 1;
     for (int attempt = 0; attempt < attempts; ++attempt) {
         if (attempt > 0) {
-            log_warn(subject, ": ", why, "; retrying (", attempt, " of ", settings_.max_retries, ")");
+            log_warn(subject, ": ", why, "; retrying (", attempt, " of ", settings_.max_retries,
+                     ")");
             back_off(attempt - 1);
         }
         const HttpResult result = http_.post(settings_.url, body, headers_, settings_.timeout_s);
@@ -50,7 +52,8 @@ ScorerVerdict WebhookScorer::ask(const nlohmann::json& request, const std::strin
         }
         if (result.status < 200 || result.status >= 300) {
             why = "HTTP status " + std::to_string(result.status);
-            if (!http_status_is_retryable(result.status)) throw ExternalError(subject, why + " (not retried)");
+            if (!http_status_is_retryable(result.status))
+                throw ExternalError(subject, why + " (not retried)");
             continue;
         }
         if (auto verdict = parse_scorer_reply(result.body, &why)) return *verdict;

@@ -14,17 +14,17 @@
 namespace remask {
 
 class WebhookScorer : public Scorer {
-public:
+  public:
     // Throws InputError when api_key_env names a variable that is not set.
     WebhookScorer(ScorerSettings settings, ScorerOptions options);
 
     std::string describe() const override { return "webhook " + settings_.url; }
 
-protected:
+  protected:
     ScorerVerdict ask(const nlohmann::json& request, const std::string& example_id) override;
     std::string identity() const override { return "webhook " + settings_.url; }
 
-private:
+  private:
     HttpClient http_;
     std::vector<std::string> headers_;
     std::mutex mutex_;

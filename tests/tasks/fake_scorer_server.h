@@ -18,10 +18,9 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 namespace remask::testing {
 
@@ -35,7 +34,9 @@ inline nlohmann::json word_verdict(const nlohmann::json& request, const std::str
     const bool pass = lower.find(word) != std::string::npos;
     const auto& vars = request["context"]["vars"];
     const double partial = vars.contains("w") ? vars["w"].get<double>() : 0.0;
-    return {{"pass", pass}, {"score", pass ? 1.0 : partial}, {"reason", (pass ? "has " : "lacks ") + word}};
+    return {{"pass", pass},
+            {"score", pass ? 1.0 : partial},
+            {"reason", (pass ? "has " : "lacks ") + word}};
 }
 
 inline std::string example_id(const nlohmann::json& request) {
@@ -43,7 +44,7 @@ inline std::string example_id(const nlohmann::json& request) {
 }
 
 class FakeScorerServer {
-public:
+  public:
     using FaultPlan = std::function<ScorerFault(const nlohmann::json& request, int attempt)>;
 
     explicit FakeScorerServer(std::string word) : word_(std::move(word)) {
@@ -59,12 +60,25 @@ public:
                 fault = plan_ ? plan_(request, attempts_[id]++) : ScorerFault::none;
             }
             switch (fault) {
-                case ScorerFault::status_500: res.status = 500; res.set_content("oops", "text/plain"); return;
-                case ScorerFault::status_404: res.status = 404; res.set_content("no", "text/plain"); return;
-                case ScorerFault::slow: std::this_thread::sleep_for(std::chrono::milliseconds(1500)); break;
-                case ScorerFault::bad_json: res.set_content("{\"pass\": tru", "application/json"); return;
-                case ScorerFault::no_pass: res.set_content(R"({"reason": "forgot"})", "application/json"); return;
-                case ScorerFault::none: break;
+                case ScorerFault::status_500:
+                    res.status = 500;
+                    res.set_content("oops", "text/plain");
+                    return;
+                case ScorerFault::status_404:
+                    res.status = 404;
+                    res.set_content("no", "text/plain");
+                    return;
+                case ScorerFault::slow:
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+                    break;
+                case ScorerFault::bad_json:
+                    res.set_content("{\"pass\": tru", "application/json");
+                    return;
+                case ScorerFault::no_pass:
+                    res.set_content(R"({"reason": "forgot"})", "application/json");
+                    return;
+                case ScorerFault::none:
+                    break;
             }
             res.set_content(word_verdict(request, word_).dump(), "application/json");
         });
@@ -95,7 +109,7 @@ public:
         return last_authorization_;
     }
 
-private:
+  private:
     std::string word_;
     httplib::Server server_;
     std::mutex mutex_;
@@ -113,7 +127,8 @@ private:
 // that is not JSON, "HANG" sleeps past any timeout; "ALWAYS-GARBAGE" never answers well.
 inline std::string word_scorer_script(const std::string& word) {
     return R"(import json, os, sys, time
-word = ")" + word + R"("
+word = ")" +
+           word + R"("
 here = os.path.dirname(os.path.abspath(__file__))
 def once(tag, key):
     marker = os.path.join(here, tag + "-" + key)

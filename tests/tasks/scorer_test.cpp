@@ -1,6 +1,8 @@
 // The webhook and exec scorers against a fake scorer on loopback and a Python script:
 // request shape, reply parsing, retries on every documented fault, the clear error after
 // them, the score cache and its key.
+#include "tasks/scorer.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,7 +11,6 @@
 #include "core/error.h"
 #include "core/settings.h"
 #include "fake_scorer_server.h"
-#include "tasks/scorer.h"
 #include "temp_dir.h"
 
 namespace remask {
@@ -144,15 +145,20 @@ TEST_P(WebhookFault, IsRetriedThenNamesTheExample) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, WebhookFault,
-                         ::testing::Values(ScorerFault::status_500, ScorerFault::slow, ScorerFault::bad_json,
-                                           ScorerFault::no_pass),
+                         ::testing::Values(ScorerFault::status_500, ScorerFault::slow,
+                                           ScorerFault::bad_json, ScorerFault::no_pass),
                          [](const auto& info) {
                              switch (info.param) {
-                                 case ScorerFault::status_500: return std::string("status_500");
-                                 case ScorerFault::slow: return std::string("timeout");
-                                 case ScorerFault::bad_json: return std::string("bad_json");
-                                 case ScorerFault::no_pass: return std::string("pass_missing");
-                                 default: return std::string("other");
+                                 case ScorerFault::status_500:
+                                     return std::string("status_500");
+                                 case ScorerFault::slow:
+                                     return std::string("timeout");
+                                 case ScorerFault::bad_json:
+                                     return std::string("bad_json");
+                                 case ScorerFault::no_pass:
+                                     return std::string("pass_missing");
+                                 default:
+                                     return std::string("other");
                              }
                          });
 
@@ -210,7 +216,8 @@ TEST(ExecScorer, CrashGarbageAndHangAreRetriedOnAFreshWorker) {
     EXPECT_EQ(scorer->score("", example("c", 0.25), "CRASH").score, 0.25);
     EXPECT_EQ(scorer->score("", example("g", 0.25), "GARBAGE banana").score, 1.0);
     EXPECT_EQ(scorer->score("", example("h", 0.25), "HANG").score, 0.25);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_LT(seconds, 15.0) << "the hung worker is killed after timeout_s, not waited for";
     for (const char* marker : {"crash-c", "garbage-g", "hang-h"})
         EXPECT_TRUE(std::filesystem::exists(dir / marker)) << marker << ": the fault did happen";
@@ -229,14 +236,16 @@ TEST(ExecScorer, AMissingProgramIsOneClearLine) {
         scorer->score("", example("a"), "x");
         FAIL() << "no error";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("/nonexistent/scorer-program"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/scorer-program"), std::string::npos)
+            << e.what();
     }
 }
 
 TEST(ExecScorer, AChangedScriptIsNotServedStaleScores) {
     const auto dir = fresh_dir();
     ScorerSettings s = exec_settings(dir);
-    EXPECT_EQ(make_scorer("exec", s, options_in(dir))->score("", example("a", 0.5), "x").score, 0.5);
+    EXPECT_EQ(make_scorer("exec", s, options_in(dir))->score("", example("a", 0.5), "x").score,
+              0.5);
     EXPECT_EQ(make_scorer("exec", s, options_in(dir))->cache_hits(), 0);
     auto same = make_scorer("exec", s, options_in(dir));
     EXPECT_EQ(same->score("", example("a", 0.5), "x").score, 0.5);
@@ -255,7 +264,9 @@ namespace {
 
 TEST(ScorerSettings, TheTableIsReadCheckedAndWrittenBack) {
     const std::string base = "[task]\nname = \"jsonl\"\ndata = \"d.jsonl\"\nmetric = \"exec\"\n";
-    Settings s = parse_settings(base + "[scorer]\ncommand = [\"python3\", \"s.py\"]\ntimeout_s = 5\ncache = false\n", "a.toml");
+    Settings s = parse_settings(
+        base + "[scorer]\ncommand = [\"python3\", \"s.py\"]\ntimeout_s = 5\ncache = false\n",
+        "a.toml");
     EXPECT_EQ(s.scorer.command, (std::vector<std::string>{"python3", "s.py"}));
     EXPECT_EQ(s.scorer.timeout_s, 5);
     EXPECT_FALSE(s.scorer.cache);
@@ -271,9 +282,13 @@ TEST(ScorerSettings, TheTableIsReadCheckedAndWrittenBack) {
         return std::string();
     };
     EXPECT_NE(message(base).find("[scorer] command"), std::string::npos) << message(base);
-    EXPECT_NE(message(base + "[scorer]\ncommand = [\"x\"]\nretries = 1\n").find("retries"), std::string::npos);
-    EXPECT_NE(message(base + "[scorer]\ncommand = [\"x\"]\nmax_in_flight = 0\n").find("max_in_flight"), std::string::npos);
-    EXPECT_NE(message(base + "[scorer]\ncommand = [\"x\"]\nurl = \"http://a\"\n").find("not both"), std::string::npos);
+    EXPECT_NE(message(base + "[scorer]\ncommand = [\"x\"]\nretries = 1\n").find("retries"),
+              std::string::npos);
+    EXPECT_NE(
+        message(base + "[scorer]\ncommand = [\"x\"]\nmax_in_flight = 0\n").find("max_in_flight"),
+        std::string::npos);
+    EXPECT_NE(message(base + "[scorer]\ncommand = [\"x\"]\nurl = \"http://a\"\n").find("not both"),
+              std::string::npos);
 }
 
 }  // namespace

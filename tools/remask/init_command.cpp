@@ -3,14 +3,14 @@
 //             [--model NAME] [--dlm PATH] [--prompt FILE] [--out FILE]
 // Prints a commented `remask optimize` config ready to run: `--dry-run` shows its cost.
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
-#include <toml++/toml.h>
+#include <sstream>
 
 #include "commands.h"
 #include "core/error.h"
@@ -73,17 +73,21 @@ void write_endpoint(std::ostream& out, const InitOptions& o, const std::string& 
             << "   # the variable holding the key (never the key itself)\n";
     }
     out << "temperature = 0.0\n"
-        << "max_tokens = " << (o.task.rfind("tau-", 0) == 0 ? 512 : 256) << "          # longest answer\n"
+        << "max_tokens = " << (o.task.rfind("tau-", 0) == 0 ? 512 : 256)
+        << "          # longest answer\n"
         << "max_in_flight = " << (local ? 1 : 16) << "         # requests at once\n"
-        << "price_input_per_mtok = 0.15   # USD per million tokens, for the cost estimate and caps\n"
+        << "price_input_per_mtok = 0.15   # USD per million tokens, for the cost estimate and "
+           "caps\n"
         << "price_output_per_mtok = 0.60\n";
 }
 
 std::string render(InitOptions o) {
     const bool tau = o.task == "tau-retail" || o.task == "tau-airline";
     if (o.task != "jsonl" && o.task != "sst2" && o.task != "sst5" && !tau)
-        throw UsageError("--task", "'" + o.task + "': use jsonl, sst2, sst5, tau-retail or tau-airline");
-    if (o.task == "jsonl" && o.data.empty()) throw UsageError("--data", "required with --task jsonl");
+        throw UsageError("--task",
+                         "'" + o.task + "': use jsonl, sst2, sst5, tau-retail or tau-airline");
+    if (o.task == "jsonl" && o.data.empty())
+        throw UsageError("--data", "required with --task jsonl");
     if (o.task != "jsonl" && (!o.data.empty() || !o.metric.empty() || !o.scorer.empty()))
         throw UsageError("--data/--metric/--scorer", "only for --task jsonl");
 
@@ -105,9 +109,12 @@ std::string render(InitOptions o) {
         if (metric == "exec" && command.empty()) command = {"python3", "score.py"};
         if (metric == "webhook" && url.empty()) url = "http://127.0.0.1:9000/score";
         if (!has_expected && metric != "exec" && metric != "webhook")
-            throw UsageError("--metric", "the dataset has no \"expected\": use a scorer (--scorer URL or \"CMD\")");
+            throw UsageError(
+                "--metric",
+                "the dataset has no \"expected\": use a scorer (--scorer URL or \"CMD\")");
     }
-    if (o.prompt.empty()) o.prompt = o.task == "jsonl" ? "prompt.txt" : tau ? "" : "prompts/" + o.task + ".txt";
+    if (o.prompt.empty())
+        o.prompt = o.task == "jsonl" ? "prompt.txt" : tau ? "" : "prompts/" + o.task + ".txt";
 
     std::ostringstream out;
     out << "# remask optimize config written by `remask init`. Every key: docs/interfaces.md;\n"
@@ -131,24 +138,33 @@ std::string render(InitOptions o) {
     } else {
         out << "train_size = 64         # examples drawn for minibatches (0 = the whole split)\n"
             << "val_size = 100          # examples scoring each promising candidate\n"
-            << "test_size = 0           # 0 = the whole test split (a jsonl file without splits uses all lines)\n";
+            << "test_size = 0           # 0 = the whole test split (a jsonl file without splits "
+               "uses all lines)\n";
     }
     out << "seed = 0\n";
-    write_endpoint(out, o, tau ? "the agent whose instructions are optimized" : "the model whose system prompt is optimized");
+    write_endpoint(out, o,
+                   tau ? "the agent whose instructions are optimized"
+                       : "the model whose system prompt is optimized");
     if (tau) {
         out << "\n[user]                       # the simulated customer\n"
-            << "provider = \"openai\"\nbase_url = \"https://api.openai.com/v1\"\nmodel = \"gpt-4o\"\n"
-            << "api_key_env = \"OPENAI_API_KEY\"\ntemperature = 1.0\nmax_tokens = 256\nmax_in_flight = 8\n"
+            << "provider = \"openai\"\nbase_url = \"https://api.openai.com/v1\"\nmodel = "
+               "\"gpt-4o\"\n"
+            << "api_key_env = \"OPENAI_API_KEY\"\ntemperature = 1.0\nmax_tokens = "
+               "256\nmax_in_flight = 8\n"
             << "price_input_per_mtok = 2.50\nprice_output_per_mtok = 10.00\n";
     }
     if (!url.empty() || !command.empty()) {
-        out << "\n[scorer]                     # your check: each answer goes to it, it says pass/score/reason\n";
+        out << "\n[scorer]                     # your check: each answer goes to it, it says "
+               "pass/score/reason\n";
         if (!url.empty()) {
-            out << "url = " << quoted(url) << "   # POST {\"output\", \"context\": {\"prompt\", \"vars\"}}\n"
-                << "api_key_env = \"\"           # a variable with a Bearer key, if the scorer wants one\n";
+            out << "url = " << quoted(url)
+                << "   # POST {\"output\", \"context\": {\"prompt\", \"vars\"}}\n"
+                << "api_key_env = \"\"           # a variable with a Bearer key, if the scorer "
+                   "wants one\n";
         } else {
             out << "command = [";
-            for (size_t i = 0; i < command.size(); ++i) out << (i ? ", " : "") << quoted(command[i]);
+            for (size_t i = 0; i < command.size(); ++i)
+                out << (i ? ", " : "") << quoted(command[i]);
             out << "]   # argv, no shell; JSON lines on stdin/stdout (examples/scorers/)\n";
         }
         out << "timeout_s = 30              # per answer, then a retry\n"
@@ -156,8 +172,10 @@ std::string render(InitOptions o) {
             << "max_in_flight = 8           # requests (webhook) or processes (exec) at once\n"
             << "cache = true                # a script's scores are cached with its content hash\n";
     }
-    out << "\n[dlm]                        # the diffusion model that rewrites spans of the prompt\n"
-        << "model = " << quoted(o.dlm) << "   # a folder or .gguf file (or url = a `remask serve`)\n"
+    out << "\n[dlm]                        # the diffusion model that rewrites spans of the "
+           "prompt\n"
+        << "model = " << quoted(o.dlm)
+        << "   # a folder or .gguf file (or url = a `remask serve`)\n"
         << "steps = 32\n";
     out << "\n[optimizer]\n"
         << "proposer = \"dlm\"             # dlm | ar-rewrite | dlm-blind | random-edit\n"
@@ -166,7 +184,8 @@ std::string render(InitOptions o) {
         << "minibatch = 8               # examples each child is first tried on\n"
         << "max_prompt_tokens = " << (tau ? 4096 : 1024) << "\n";
     if (!tau)
-        out << "prompt = " << quoted(o.prompt) << "   # your current system prompt; <keep>…</keep> protects text\n";
+        out << "prompt = " << quoted(o.prompt)
+            << "   # your current system prompt; <keep>…</keep> protects text\n";
     out << "\n[budget]                     # the run stops at the first cap reached (0 = no cap)\n"
         << "target_calls = " << (tau ? 4000 : 400) << "\n";
     if (tau) out << "user_calls = 2000\n";
@@ -181,18 +200,25 @@ std::string render(InitOptions o) {
 
 void add_init_command(CLI::App& app) {
     auto options = std::make_shared<InitOptions>();
-    CLI::App* init = app.add_subcommand("init", "Print a commented optimize config ready to run (then --dry-run it)");
-    init->add_option("--task", options->task, "jsonl (default) | sst2 | sst5 | tau-retail | tau-airline");
+    CLI::App* init = app.add_subcommand(
+        "init", "Print a commented optimize config ready to run (then --dry-run it)");
+    init->add_option("--task", options->task,
+                     "jsonl (default) | sst2 | sst5 | tau-retail | tau-airline");
     init->add_option("--data", options->data, "jsonl: the dataset file");
     init->add_option("--metric", options->metric,
                      "jsonl: exact | contains | regex | labels | numeric | judge | webhook | exec "
                      "(default: contains with \"expected\", else exec)");
-    init->add_option("--scorer", options->scorer, "jsonl: a scorer URL (webhook) or a command line (exec)");
-    init->add_option("--target", options->target, "the target: a /v1 URL or local:PATH (default OpenAI)");
+    init->add_option("--scorer", options->scorer,
+                     "jsonl: a scorer URL (webhook) or a command line (exec)");
+    init->add_option("--target", options->target,
+                     "the target: a /v1 URL or local:PATH (default OpenAI)");
     init->add_option("--model", options->model, "the target model name (default gpt-4o-mini)");
-    init->add_option("--dlm", options->dlm, "the diffusion model folder (default models/LLaDA-8B-Instruct)");
-    init->add_option("--prompt", options->prompt, "the file with the current system prompt (jsonl default prompt.txt)");
-    init->add_option("--out", options->out, "write the config here instead of stdout (never overwrites)");
+    init->add_option("--dlm", options->dlm,
+                     "the diffusion model folder (default models/LLaDA-8B-Instruct)");
+    init->add_option("--prompt", options->prompt,
+                     "the file with the current system prompt (jsonl default prompt.txt)");
+    init->add_option("--out", options->out,
+                     "write the config here instead of stdout (never overwrites)");
     init->callback([options] {
         const std::string text = render(*options);
         if (options->out.empty()) {
@@ -202,8 +228,10 @@ void add_init_command(CLI::App& app) {
         if (std::filesystem::exists(options->out))
             throw UsageError("--out", options->out + " exists; init never overwrites a config");
         std::ofstream file(options->out, std::ios::binary);
-        if (!(file << text) || !file.flush()) throw ExternalError(options->out, "cannot write the config (--out)");
-        std::cerr << "wrote " << options->out << "; next: remask optimize " << options->out << " --dry-run\n";
+        if (!(file << text) || !file.flush())
+            throw ExternalError(options->out, "cannot write the config (--out)");
+        std::cerr << "wrote " << options->out << "; next: remask optimize " << options->out
+                  << " --dry-run\n";
     });
 }
 
