@@ -36,7 +36,7 @@ TaskSettings read_task(TomlTable table) {
     s.max_steps = table.get_int("max_steps", s.max_steps);
     if (s.trials < 1) throw InputError(table.where("trials"), "must be at least 1 (episodes per task)");
     if (s.max_steps < 1) throw InputError(table.where("max_steps"), "must be at least 1 (agent steps per episode)");
-    require_one_of(table, "metric", s.metric, {"exact", "contains", "regex", "labels", "numeric", "judge"});
+    require_one_of(table, "metric", s.metric, {"exact", "contains", "regex", "labels", "numeric", "judge", "webhook", "exec"});
     require_non_negative(table, "train_size", s.train_size);
     require_non_negative(table, "val_size", s.val_size);
     require_non_negative(table, "test_size", s.test_size);
@@ -138,7 +138,7 @@ RunSettings read_run(TomlTable table) {
 
 Settings read_document(const TomlDocument& doc) {
     doc.reject_unknown_tables(
-        {"task", "target", "user", "rewriter", "judge", "dlm", "optimizer", "budget", "run"});
+        {"task", "target", "user", "rewriter", "judge", "scorer", "dlm", "optimizer", "budget", "run"});
     Settings s;
     s.source_file = doc.file();
     s.task = read_task(doc.table("task"));
@@ -146,6 +146,8 @@ Settings read_document(const TomlDocument& doc) {
     if (doc.has_table("user")) s.user = read_endpoint(doc.table("user"));
     if (doc.has_table("rewriter")) s.rewriter = read_endpoint(doc.table("rewriter"));
     if (doc.has_table("judge")) s.judge = read_endpoint(doc.table("judge"));
+    s.scorer = read_scorer(doc.table("scorer"));
+    if (s.task.name == "jsonl") require_scorer_for_metric(s.task.metric, s.scorer, doc.file());
     s.dlm = read_dlm(doc.table("dlm"));
     s.optimizer = read_optimizer(doc.table("optimizer"));
     // tau-*: no prompt file means empty instructions, i.e. upstream's prompt exactly.
@@ -241,6 +243,7 @@ std::string settings_to_toml(const Settings& s) {
     if (s.user) write_endpoint(out, "user", *s.user);
     if (s.rewriter) write_endpoint(out, "rewriter", *s.rewriter);
     if (s.judge) write_endpoint(out, "judge", *s.judge);
+    if (s.task.metric == "webhook" || s.task.metric == "exec") write_scorer(out, s.scorer, quoted);
     out << "[dlm]\n"
         << "model = " << quoted(s.dlm.model) << "\n"
         << "url = " << dlm_urls_toml(s.dlm) << "\n"

@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "core/toml_table.h"
+#include "tasks/scorer_settings.h"
 
 namespace remask {
 
 struct TaskSettings {
     std::string name = "sst2";  // sst2 | sst5 | jsonl | tau-retail | tau-airline
     std::string data;           // jsonl only
-    std::string metric = "exact";
+    std::string metric = "exact";  // jsonl: exact | contains | regex | labels | numeric | judge | webhook | exec
     std::string rubric;         // jsonl with metric = "judge"
     int64_t train_size = 64;
     int64_t val_size = 100;
@@ -93,6 +94,7 @@ struct Settings {
     std::optional<EndpointSettings> user;
     std::optional<EndpointSettings> rewriter;
     std::optional<EndpointSettings> judge;
+    ScorerSettings scorer;  // metric = "webhook" | "exec" only (tasks/scorer_settings.h)
     DlmSettings dlm;
     OptimizerSettings optimizer;
     BudgetSettings budget;

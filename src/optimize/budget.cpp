@@ -27,6 +27,7 @@ nlohmann::json to_json(const Spend& s) {
             {"user", s.user_calls},
             {"rewriter", s.rewriter_calls},
             {"judge", s.judge_calls},
+            {"scorer", s.scorer_calls},
             {"dlm_forwards", s.dlm_forwards},
             {"tokens", s.tokens},
             {"usd", s.usd}};
@@ -39,6 +40,7 @@ Spend spend_from_json(const nlohmann::json& j) {
     s.user_calls = j.value("user", int64_t{0});
     s.rewriter_calls = j.value("rewriter", int64_t{0});
     s.judge_calls = j.value("judge", int64_t{0});
+    s.scorer_calls = j.value("scorer", int64_t{0});
     s.dlm_forwards = j.value("dlm_forwards", int64_t{0});
     s.tokens = j.value("tokens", int64_t{0});
     s.usd = j.value("usd", 0.0);

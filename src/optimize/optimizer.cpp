@@ -461,6 +461,9 @@ OptimizeResult Loop::finish() {
         {"tokens", spent_.tokens},
         {"usd", spent_.usd},
         {"wall_s", wall()}};
+    // Only runs scored by the user's own scorer have a fifth kind (uncapped; docs/tasks.md).
+    if (s_.task.name == "jsonl" && (s_.task.metric == "webhook" || s_.task.metric == "exec"))
+        r.summary["calls"]["scorer"] = spent_.scorer_calls;
     write_file_atomically(dir_.file("best_prompt.txt"), render_for_target(best.prompt));
     write_file_atomically(dir_.file("summary.json"), r.summary.dump(2) + "\n");
     write_checkpoint(true);

@@ -4,6 +4,7 @@
 #include "llm/factory.h"
 #include "tasks/evaluator.h"
 #include "tasks/registry.h"
+#include "tasks/scorer.h"
 
 namespace remask::optimize {
 
@@ -19,6 +20,12 @@ TaskPromptEvaluator::TaskPromptEvaluator(const Settings& settings, std::shared_p
         options.kind = "judge";
         judge_ = make_language_model(*settings.judge, options);
         context.judge = judge_.get();
+    }
+    if (settings.task.name == "jsonl") {
+        ScorerOptions scorer_options;
+        scorer_options.cache_path = settings.run.cache;
+        scorer_ = make_scorer(settings.task.metric, settings.scorer, scorer_options);
+        context.scorer = scorer_;
     }
     task_ = make_task(settings.task, context);
 }
@@ -67,6 +74,7 @@ Spend TaskPromptEvaluator::spent() const {
     spend.target_calls = accounting_->totals("target").calls;
     spend.user_calls = accounting_->totals("user").calls;
     spend.judge_calls = accounting_->totals("judge").calls;
+    spend.scorer_calls = scorer_ ? scorer_->calls() : 0;
     // Rewriter calls are the proposer's to count; only what evaluation spends is here.
     for (const char* kind : {"target", "user", "judge"}) {
         KindTotals t = accounting_->totals(kind);

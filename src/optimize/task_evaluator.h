@@ -10,6 +10,7 @@
 #include "llm/accounting.h"
 #include "llm/language_model.h"
 #include "optimize/prompt_evaluator.h"
+#include "tasks/scorer.h"
 #include "tasks/task.h"
 
 namespace remask::optimize {
@@ -30,6 +31,7 @@ private:
     std::shared_ptr<Accounting> accounting_;
     std::unique_ptr<LanguageModel> target_;
     std::unique_ptr<LanguageModel> judge_;
+    std::shared_ptr<Scorer> scorer_;  // jsonl webhook / exec; counts its own calls
     std::unique_ptr<Task> task_;
     std::map<std::string, Example> examples_;  // by id, every split drawn so far
 };

@@ -28,6 +28,7 @@ struct Spend {
     int64_t user_calls = 0;
     int64_t rewriter_calls = 0;
     int64_t judge_calls = 0;
+    int64_t scorer_calls = 0;  // webhook / exec scorer requests; never capped
     int64_t dlm_forwards = 0;
     int64_t tokens = 0;
     double usd = 0.0;
@@ -37,6 +38,7 @@ struct Spend {
         user_calls += o.user_calls;
         rewriter_calls += o.rewriter_calls;
         judge_calls += o.judge_calls;
+        scorer_calls += o.scorer_calls;
         dlm_forwards += o.dlm_forwards;
         tokens += o.tokens;
         usd += o.usd;
@@ -48,6 +50,7 @@ struct Spend {
         d.user_calls -= o.user_calls;
         d.rewriter_calls -= o.rewriter_calls;
         d.judge_calls -= o.judge_calls;
+        d.scorer_calls -= o.scorer_calls;
         d.dlm_forwards -= o.dlm_forwards;
         d.tokens -= o.tokens;
         d.usd -= o.usd;

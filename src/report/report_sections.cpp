@@ -173,6 +173,9 @@ std::string render_cost(const RunData& run, const std::string& sfx) {
         << "<tr><th>simulated-user calls</th><td>" << calls.value("user", 0) << "</td></tr>"
         << "<tr><th>rewriter calls</th><td>" << calls.value("rewriter", 0) << "</td></tr>"
         << "<tr><th>judge calls</th><td>" << calls.value("judge", 0) << "</td></tr>"
+        << (calls.contains("scorer") ? "<tr><th>scorer calls (not capped)</th><td>" +
+                                               std::to_string(calls.value("scorer", 0)) + "</td></tr>"
+                                         : std::string())
         << "<tr><th>DLM forward passes</th><td>" << s.value("dlm_forwards", 0)
         << (run.dlm_setup.empty() ? "" : " (" + escape_html(run.dlm_setup) + ")") << "</td></tr>"
         << "<tr><th>tokens</th><td>" << s.value("tokens", 0) << "</td></tr>"

@@ -97,6 +97,8 @@ std::string eval_table(const std::string& task, const std::string& split, const 
     if (spend.judge_calls > 0)
         out << "judge calls " << spend.judge_calls << ", tokens " << spend.judge_usage.prompt_tokens << " in / "
             << spend.judge_usage.completion_tokens << " out\n";
+    if (spend.scorer_calls > 0 || spend.scorer_cache_hits > 0)
+        out << "scorer calls " << spend.scorer_calls << " (+" << spend.scorer_cache_hits << " from cache)\n";
     out << "cost " << usd_text(spend.usd) << "\n";
     return out.str();
 }

@@ -32,6 +32,8 @@ struct SpendSummary {
     Usage target_usage;
     int64_t judge_calls = 0;
     Usage judge_usage;
+    int64_t scorer_calls = 0;  // webhook / exec requests sent (cache hits excluded; not capped)
+    int64_t scorer_cache_hits = 0;
     double usd = 0.0;
 };
 

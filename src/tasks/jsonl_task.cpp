@@ -27,7 +27,42 @@ std::string scalar_text(const nlohmann::json& value) {
     return value.dump();
 }
 
-Record read_record(const std::string& path, const NumberedLine& line) {
+bool is_scorer_metric(JsonlMetric metric) {
+    return metric == JsonlMetric::webhook || metric == JsonlMetric::exec;
+}
+
+// "[user] ... / [assistant] ... / [user] ...", each turn cut to a readable length.
+std::string compact_conversation(const nlohmann::json& messages) {
+    std::string out;
+    for (const auto& m : messages) {
+        std::string text = m["content"].get<std::string>();
+        for (char& c : text)
+            if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+        if (text.size() > 160) text = text.substr(0, 157) + "...";
+        out += (out.empty() ? "" : " / ") + ("[" + m["role"].get<std::string>() + "] ") + text;
+    }
+    return out;
+}
+
+void read_messages(const std::string& where, const nlohmann::json& messages, Example& example) {
+    if (!messages.is_array() || messages.empty())
+        throw InputError(where, "field \"messages\" must be a non-empty array of {\"role\", \"content\"}");
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const auto& m = messages[i];
+        const std::string at = "messages[" + std::to_string(i) + "]";
+        if (!m.is_object() || !m.contains("role") || !m.contains("content") || !m["content"].is_string())
+            throw InputError(where, at + " must be an object with \"role\" and string \"content\"");
+        if (m["role"] != "user" && m["role"] != "assistant")
+            throw InputError(where, at + ": role must be \"user\" or \"assistant\" (the system prompt is the one being optimized)");
+    }
+    if (messages.back()["role"] != "user")
+        throw InputError(where, "the last of \"messages\" must be a user turn (the one the target answers)");
+    example.messages = nlohmann::json::array();
+    for (const auto& m : messages) example.messages.push_back({{"role", m["role"]}, {"content", m["content"]}});
+    example.input = compact_conversation(example.messages);
+}
+
+Record read_record(const std::string& path, const NumberedLine& line, JsonlMetric metric) {
     const std::string where = file_line(path, line.number);
     nlohmann::json doc;
     try {
@@ -38,15 +73,24 @@ Record read_record(const std::string& path, const NumberedLine& line) {
         throw InputError(where, std::string("the line ") + e.what());
     }
     if (!doc.is_object()) throw InputError(where, "expected a JSON object {\"input\": ..., \"expected\": ...}");
-    for (const char* field : {"input", "expected"})
-        if (!doc.contains(field)) throw InputError(where, std::string("missing field \"") + field + "\"");
-    if (!doc["input"].is_string()) throw InputError(where, "field \"input\" must be a string");
-    if (!doc["expected"].is_string() && !doc["expected"].is_number())
+    const bool multi_turn = doc.contains("messages");
+    if (multi_turn && doc.contains("input"))
+        throw InputError(where, "give either \"input\" or \"messages\", not both");
+    if (!multi_turn && !doc.contains("input")) throw InputError(where, "missing field \"input\" (or \"messages\")");
+    if (!doc.contains("expected") && !is_scorer_metric(metric))
+        throw InputError(where, "missing field \"expected\" (optional only for metric webhook or exec)");
+    if (!multi_turn && !doc["input"].is_string()) throw InputError(where, "field \"input\" must be a string");
+    if (doc.contains("expected") && !doc["expected"].is_string() && !doc["expected"].is_number())
         throw InputError(where, "field \"expected\" must be a string or a number");
 
     Record r{line.number, {}, doc.contains("split")};
-    r.example.input = doc["input"].get<std::string>();
-    r.example.expected = scalar_text(doc["expected"]);
+    if (multi_turn) {
+        read_messages(where, doc["messages"], r.example);
+    } else {
+        r.example.input = doc["input"].get<std::string>();
+    }
+    r.example.has_expected = doc.contains("expected");
+    if (r.example.has_expected) r.example.expected = scalar_text(doc["expected"]);
     if (r.has_split) {
         const auto& split = doc["split"];
         if (!split.is_string() || (split != "train" && split != "dev" && split != "test"))
@@ -59,7 +103,8 @@ Record read_record(const std::string& path, const NumberedLine& line) {
         r.example.id = scalar_text(doc["id"]);
     }
     for (auto it = doc.begin(); it != doc.end(); ++it)
-        if (it.key() != "input" && it.key() != "expected" && it.key() != "id" && it.key() != "split")
+        if (it.key() != "input" && it.key() != "messages" && it.key() != "expected" && it.key() != "id" &&
+            it.key() != "split")
             r.example.extra[it.key()] = it.value();
     return r;
 }
@@ -109,7 +154,10 @@ JsonlMetric parse_jsonl_metric(const std::string& name) {
     if (name == "labels") return JsonlMetric::labels;
     if (name == "numeric") return JsonlMetric::numeric;
     if (name == "judge") return JsonlMetric::judge;
-    throw InputError("metric '" + name + "'", "unknown: use exact, contains, regex, labels, numeric or judge");
+    if (name == "webhook") return JsonlMetric::webhook;
+    if (name == "exec") return JsonlMetric::exec;
+    throw InputError("metric '" + name + "'",
+                     "unknown: use exact, contains, regex, labels, numeric, judge, webhook or exec");
 }
 
 JsonlTask::JsonlTask(const std::string& path, JsonlMetric metric, JsonlOptions options,
@@ -119,6 +167,9 @@ JsonlTask::JsonlTask(const std::string& path, JsonlMetric metric, JsonlOptions o
         throw UsageError("metric judge", "needs a judge model ([judge] table, or the target)");
     if (metric_ == JsonlMetric::judge && trim(options_.rubric).empty())
         throw UsageError("metric judge", "needs a rubric ([task] rubric)");
+    if (is_scorer_metric(metric_) && !options_.scorer)
+        throw UsageError(metric_ == JsonlMetric::webhook ? "metric webhook" : "metric exec",
+                         "needs a scorer ([scorer] table)");
     if (metric_ == JsonlMetric::labels)
         for (const auto& label : options_.labels)
             if (LabelParser::words(label).empty())
@@ -127,7 +178,7 @@ JsonlTask::JsonlTask(const std::string& path, JsonlMetric metric, JsonlOptions o
     std::vector<Record> records;
     for (const auto& line : read_numbered_lines(path_)) {
         if (trim(line.text).empty()) continue;
-        records.push_back(read_record(path_, line));
+        records.push_back(read_record(path_, line, metric_));
         check_for_metric(path_, records.back(), metric_, options_.labels);
     }
     if (records.empty()) throw InputError(path_, "no examples (the file has no JSON lines)");
@@ -197,8 +248,37 @@ Scored JsonlTask::score(const Example& example, const std::string& reply) const 
             return score_numeric(*parse_number(example.expected), tolerance, reply);
         }
         case JsonlMetric::judge: return score_judge(example, reply);
+        case JsonlMetric::webhook:
+        case JsonlMetric::exec: return options_.scorer->score("", example, reply);
     }
     return {};
+}
+
+std::vector<ChatMessage> JsonlTask::messages(const std::string& system_prompt, const Example& example) const {
+    if (!example.messages.is_array()) return SingleTurnTask::messages(system_prompt, example);
+    std::vector<ChatMessage> out;
+    if (!system_prompt.empty()) out.push_back(ChatMessage::of("system", system_prompt));
+    for (const auto& m : example.messages)
+        out.push_back(ChatMessage::of(m["role"].get<std::string>(), m["content"].get<std::string>()));
+    return out;
+}
+
+Attempt JsonlTask::attempt(const std::string& system_prompt, const Example& example, LanguageModel& target) const {
+    if (!is_scorer_metric(metric_)) return SingleTurnTask::attempt(system_prompt, example, target);
+    ChatRequest request;
+    request.messages = messages(system_prompt, example);
+    const ChatResponse response = target.chat(request);
+    Attempt a;
+    a.reply = response.message.content;
+    a.usage_all = response.usage;
+    if (response.cached) {
+        a.cached_calls = 1;
+    } else {
+        a.target_calls = 1;
+        a.usage = response.usage;
+    }
+    a.scored = options_.scorer->score(system_prompt, example, a.reply);
+    return a;
 }
 
 Scored JsonlTask::score_judge(const Example& example, const std::string& reply) const {

@@ -38,6 +38,7 @@ std::unique_ptr<Task> make_task(const TaskSettings& settings, const TaskContext&
         options.tolerance = context.tolerance;
         options.labels = context.labels;
         options.rubric = rubric_text(settings.rubric);
+        options.scorer = context.scorer;
         return std::make_unique<JsonlTask>(settings.data, parse_jsonl_metric(settings.metric),
                                            std::move(options), context.judge);
     }

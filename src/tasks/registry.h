@@ -22,6 +22,7 @@ struct TaskContext {
     LanguageModel* judge = nullptr;   // jsonl with metric = "judge"; must outlive the task
     double tolerance = 1e-6;          // jsonl numeric
     std::vector<std::string> labels;  // jsonl labels; empty = every distinct expected value
+    std::shared_ptr<Scorer> scorer;   // jsonl webhook / exec (make_scorer); counts its calls
 };
 
 // Throws InputError for an unknown task name (listing the known ones) or bad data. The

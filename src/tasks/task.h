@@ -32,6 +32,10 @@ struct Example {
     std::string split;     // train | dev | test
     std::string input;     // what the target sees as the user message
     std::string expected;  // the label, reference answer, number or regex (jsonl metric)
+    bool has_expected = true;  // false: a jsonl line without "expected" (webhook / exec metrics)
+    // Multi-turn jsonl: the earlier turns (OpenAI format, ending with a user turn); null for a
+    // single-turn example. `input` then holds the last user turn.
+    nlohmann::json messages;
     nlohmann::json extra = nlohmann::json::object();  // any other fields of the source record
 };
 

@@ -173,6 +173,15 @@ void run_eval(const EvalCommandOptions& given) {
     }
 
     TaskContext context;
+    ScorerOptions scorer_options;
+    scorer_options.cache_path = settings.run.cache;
+    scorer_options.use_cache = !options.no_cache;
+    if (task_settings.name == "jsonl") {
+        require_scorer_for_metric(task_settings.metric, settings.scorer,
+                                  from_config ? options.config : "--metric " + task_settings.metric + " (needs --config)");
+        context.scorer = make_scorer(task_settings.metric, settings.scorer, scorer_options);
+        if (context.scorer) log_info("scorer: ", context.scorer->describe());
+    }
     context.data_dir = options.data_dir;
     context.judge = judge.get();
     if (options.tolerance) context.tolerance = *options.tolerance;
@@ -224,6 +233,10 @@ void run_eval(const EvalCommandOptions& given) {
     spend.target_usage = {target_totals.prompt_tokens, target_totals.completion_tokens};
     spend.judge_calls = judge_totals.calls;
     spend.judge_usage = {judge_totals.prompt_tokens, judge_totals.completion_tokens};
+    if (context.scorer) {
+        spend.scorer_calls = context.scorer->calls();
+        spend.scorer_cache_hits = context.scorer->cache_hits();
+    }
     spend.usd = usd;
     std::cout << eval_table(task->name(), options.split, metrics, spend) << std::flush;
 }
@@ -235,8 +248,8 @@ void add_eval_command(CLI::App& app) {
     CLI::App* eval = app.add_subcommand("eval", "Score a system prompt on a task split (SST-2, SST-5, a JSONL dataset, tau-bench)");
     eval->add_option("--task", options->task, "sst2 | sst5 | jsonl (default: [task] name of --config)");
     eval->add_option("--data", options->data, "jsonl: the dataset file");
-    eval->add_option("--metric", options->metric, "jsonl: exact | contains | regex | labels | numeric | judge")
-        ->check(CLI::IsMember({"exact", "contains", "regex", "labels", "numeric", "judge"}));
+    eval->add_option("--metric", options->metric, "jsonl: exact | contains | regex | labels | numeric | judge | webhook | exec ([scorer] of --config)")
+        ->check(CLI::IsMember({"exact", "contains", "regex", "labels", "numeric", "judge", "webhook", "exec"}));
     eval->add_option("--rubric", options->rubric, "jsonl judge: the rubric, or a file holding it");
     eval->add_option("--labels", options->labels, "jsonl labels: the label set, comma-separated");
     eval->add_option("--tolerance", options->tolerance, "jsonl numeric: absolute tolerance (default 1e-6)");
@@ -254,7 +267,7 @@ void add_eval_command(CLI::App& app) {
                      "Base URL ending in /v1, local:PATH, or a TOML file with a [target] table");
     eval->add_option("--model", options->model, "Target model name");
     eval->add_option("--judge", options->judge, "jsonl judge: the judge model (a --target style argument)");
-    eval->add_option("--config", options->config, "TOML file; eval reads [task] [target] (and [judge], [run] cache)");
+    eval->add_option("--config", options->config, "TOML file; eval reads [task] [target] (and [judge], [scorer], [run] cache)");
     eval->add_option("--out", options->out, "Write one JSON line per example here");
     eval->add_flag("--json", options->json, "Print the summary as one JSON object");
     eval->add_flag("--no-cache", options->no_cache, "Neither read nor write the call cache");
