@@ -265,18 +265,8 @@ std::vector<ChatMessage> JsonlTask::messages(const std::string& system_prompt, c
 
 Attempt JsonlTask::attempt(const std::string& system_prompt, const Example& example, LanguageModel& target) const {
     if (!is_scorer_metric(metric_)) return SingleTurnTask::attempt(system_prompt, example, target);
-    ChatRequest request;
-    request.messages = messages(system_prompt, example);
-    const ChatResponse response = target.chat(request);
-    Attempt a;
-    a.reply = response.message.content;
-    a.usage_all = response.usage;
-    if (response.cached) {
-        a.cached_calls = 1;
-    } else {
-        a.target_calls = 1;
-        a.usage = response.usage;
-    }
+    // The scorer also sees the system prompt (its request's context.prompt).
+    Attempt a = ask(system_prompt, example, target);
     a.scored = options_.scorer->score(system_prompt, example, a.reply);
     return a;
 }

@@ -24,6 +24,12 @@ std::vector<ChatMessage> SingleTurnTask::messages(const std::string& system_prom
 
 Attempt SingleTurnTask::attempt(const std::string& system_prompt, const Example& example,
                                 LanguageModel& target) const {
+    Attempt a = ask(system_prompt, example, target);
+    a.scored = score(example, a.reply);
+    return a;
+}
+
+Attempt SingleTurnTask::ask(const std::string& system_prompt, const Example& example, LanguageModel& target) const {
     ChatRequest request;
     request.messages = messages(system_prompt, example);
     const ChatResponse response = target.chat(request);
@@ -36,7 +42,6 @@ Attempt SingleTurnTask::attempt(const std::string& system_prompt, const Example&
         a.target_calls = 1;
         a.usage = response.usage;
     }
-    a.scored = score(example, a.reply);
     return a;
 }
 

@@ -101,6 +101,10 @@ public:
 
     Attempt attempt(const std::string& system_prompt, const Example& example,
                     LanguageModel& target) const override;
+
+protected:
+    // One target call with messages(); the Attempt's reply and call counts, not yet scored.
+    Attempt ask(const std::string& system_prompt, const Example& example, LanguageModel& target) const;
 };
 
 }  // namespace remask
