@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -60,6 +61,9 @@ struct ExecScorer::Worker {
 
 namespace {
 
+constexpr size_t kMaxReplyLineBytes = 1 << 20;  // one reply line from the child
+constexpr size_t kMaxLogLineBytes = 4096;        // one line of its stderr in the log
+
 std::unique_ptr<ExecScorer::Worker> spawn_worker(const std::vector<std::string>& argv) {
     int in_pipe[2], out_pipe[2], err_pipe[2];
     if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
@@ -101,7 +105,12 @@ std::unique_ptr<ExecScorer::Worker> spawn_worker(const std::vector<std::string>&
             buffer.append(chunk, static_cast<size_t>(n));
             for (size_t end; (end = buffer.find('\n')) != std::string::npos;
                  buffer.erase(0, end + 1))
-                log_warn("scorer[", pid, "]: ", buffer.substr(0, end));
+                log_warn("scorer[", pid, "]: ", buffer.substr(0, std::min(end, kMaxLogLineBytes)));
+            // A line that never ends is logged in pieces rather than kept whole.
+            if (buffer.size() > kMaxLogLineBytes) {
+                log_warn("scorer[", pid, "]: ", buffer.substr(0, kMaxLogLineBytes));
+                buffer.clear();
+            }
         }
         if (!buffer.empty()) log_warn("scorer[", pid, "]: ", buffer);
         close(err_fd);
@@ -149,6 +158,11 @@ bool read_line(ExecScorer::Worker& w, double timeout_s, std::string* line, std::
             return false;
         }
         w.pending.append(chunk, static_cast<size_t>(n));
+        // The child is outside input: a reply line past this bound is garbage, not memory to grow.
+        if (w.pending.size() > kMaxReplyLineBytes) {
+            *why = "a reply line longer than " + std::to_string(kMaxReplyLineBytes) + " bytes";
+            return false;
+        }
     }
 }
 

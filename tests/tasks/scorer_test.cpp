@@ -241,6 +241,22 @@ TEST(ExecScorer, AMissingProgramIsOneClearLine) {
     }
 }
 
+TEST(ExecScorer, AReplyLineWithoutEndIsCutAtItsBoundNotBuffered) {
+    const auto dir = fresh_dir();
+    ScorerSettings s;
+    // Answers every request with 3 MiB and no newline, then waits.
+    s.command = {"python3", write_file(dir / "flood.py",
+                                       "import sys, time\n"
+                                       "for line in sys.stdin:\n"
+                                       "    sys.stdout.write('x' * (3 << 20)); sys.stdout.flush(); time.sleep(30)\n")};
+    s.timeout_s = 20;
+    s.max_retries = 1;
+    auto scorer = make_scorer("exec", s, options_in(dir, false));
+    const std::string error = error_of([&] { scorer->score("", example("f"), "x"); });
+    EXPECT_NE(error.find("example f"), std::string::npos) << error;
+    EXPECT_NE(error.find("longer than 1048576 bytes"), std::string::npos) << error;
+}
+
 TEST(ExecScorer, AChangedScriptIsNotServedStaleScores) {
     const auto dir = fresh_dir();
     ScorerSettings s = exec_settings(dir);
