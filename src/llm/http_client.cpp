@@ -14,7 +14,12 @@ void init_curl_once() {
 }
 
 size_t append_body(char* data, size_t size, size_t count, void* user) {
-    static_cast<HttpResult*>(user)->body.append(data, size * count);
+    auto* result = static_cast<HttpResult*>(user);
+    if (result->body.size() + size * count > HttpClient::kMaxReplyBytes) {
+        result->reply_too_large = true;
+        return 0;  // curl stops the transfer with CURLE_WRITE_ERROR
+    }
+    result->body.append(data, size * count);
     return size * count;
 }
 
@@ -108,7 +113,10 @@ HttpResult HttpClient::perform(const std::string& url, const std::string* body,
 
     result.curl_code = curl_easy_perform(handle);
     if (result.curl_code != CURLE_OK) {
-        result.transport_error = error_buffer[0] ? error_buffer : curl_easy_strerror(result.curl_code);
+        result.transport_error = result.reply_too_large
+                                     ? "reply larger than " + std::to_string(HttpClient::kMaxReplyBytes) + " bytes"
+                                     : error_buffer[0] ? error_buffer : curl_easy_strerror(result.curl_code);
+        result.body.clear();
     } else {
         curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &result.status);
         char* content_type = nullptr;

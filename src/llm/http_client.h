@@ -26,12 +26,17 @@ struct HttpResult {
     std::string retry_after;      // the Retry-After header, "" when absent
     std::string retry_after_ms;   // OpenAI's retry-after-ms header, "" when absent
     std::string body;
+    bool reply_too_large = false;  // the body passed HttpClient::kMaxReplyBytes; transfer stopped
 
     bool transport_ok() const { return curl_code == CURLE_OK; }
 };
 
 class HttpClient {
 public:
+    // A reply body past this size is outside input gone wrong (no chat or scorer reply comes
+    // near it): the transfer stops with a transport error instead of growing memory.
+    static constexpr size_t kMaxReplyBytes = size_t(64) << 20;
+
     HttpClient();
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
