@@ -13,7 +13,7 @@ PACKAGES=(
   libdnnl-dev ocl-icd-opencl-dev libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium
-  python3 python3-numpy
+  python3 python3-numpy openssl
 )
 
 missing=()
@@ -36,6 +36,26 @@ fi
 # Reference implementations used by tests (Hugging Face tokenizers, real tokenizer files,
 # the official OpenAI client), pinned by tools/node/package-lock.json.
 (cd tools/node && npm ci --no-audit --no-fund --loglevel=error)
+
+# llama.cpp's own library as a reference for tests and benchmarks only (the product never
+# loads it): the prebuilt CPU libraries come with @node-llama-cpp/linux-x64 (above); the
+# headers they were built from come from node-llama-cpp's source bundle of the same version,
+# fetched as a tarball (its own install would pull GPU builds) and checked against its hash.
+LLAMA_SRC=tools/node/llama-cpp-src
+LLAMA_TARBALL_SHA512="E3N0Ev2Va0wzydvXYFwM9Hvyo07PoWjt8T/9GMc43Cvt8YkV/NU/tYUgEMC1grTPv2o9PRjQi0G3Wb5P/awiMg=="
+if [ ! -f "$LLAMA_SRC/include/llama.h" ]; then
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent --loglevel=error node-llama-cpp@3.21.1 >/dev/null)
+  actual=$(openssl dgst -sha512 -binary "$work/node-llama-cpp-3.21.1.tgz" | base64 -w0)
+  if [ "$actual" != "$LLAMA_TARBALL_SHA512" ]; then
+    echo "setup: node-llama-cpp-3.21.1.tgz does not match its pinned sha512" >&2
+    exit 1
+  fi
+  tar -xzf "$work/node-llama-cpp-3.21.1.tgz" -C "$work" package/llama/gitRelease.bundle
+  rm -rf "$LLAMA_SRC"
+  git -c advice.detachedHead=false clone --quiet "$work/package/llama/gitRelease.bundle" "$LLAMA_SRC"
+  rm -rf "$work"
+fi
 
 cmake --preset release
 cmake --build --preset release
