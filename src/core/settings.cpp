@@ -94,6 +94,8 @@ OptimizerSettings read_optimizer(TomlTable table) {
     s.max_prompt_tokens = table.get_int("max_prompt_tokens", s.max_prompt_tokens);
     s.patience = table.get_int("patience", s.patience);
     s.prompt = table.get_string("prompt", s.prompt);
+    s.review = table.get_string("review", s.review);
+    require_one_of(table, "review", s.review, {"none", "terminal", "web"});
     require_one_of(table, "proposer", s.proposer, {"dlm", "ar-rewrite", "dlm-blind", "random-edit"});
     require_one_of(table, "mask_plan", s.mask_plan, {"random-span", "sentence", "insert", "confidence"});
     require_one_of(table, "selection", s.selection, {"best", "pareto"});
@@ -269,7 +271,8 @@ std::string settings_to_toml(const Settings& s) {
         << "selection = " << quoted(s.optimizer.selection) << "\n"
         << "max_prompt_tokens = " << s.optimizer.max_prompt_tokens << "\n"
         << "patience = " << s.optimizer.patience << "\n"
-        << "prompt = " << quoted(s.optimizer.prompt) << "\n\n";
+        << "prompt = " << quoted(s.optimizer.prompt) << "\n"
+        << "review = " << quoted(s.optimizer.review) << "\n\n";
     out << "[budget]\n"
         << "target_calls = " << s.budget.target_calls << "\n"
         << "user_calls = " << s.budget.user_calls << "\n"

@@ -71,6 +71,7 @@ struct OptimizerSettings {
     int64_t max_prompt_tokens = 1024;
     int64_t patience = 0;
     std::string prompt = "prompts/sst2.txt";
+    std::string review = "none";  // none | terminal | web: who decides on each iteration's children
 };
 
 struct BudgetSettings {

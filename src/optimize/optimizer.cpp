@@ -9,6 +9,7 @@
 #include "core/progress.h"
 #include "optimize/budget.h"
 #include "optimize/candidate_pool.h"
+#include "optimize/feedback_log.h"
 #include "optimize/journal_memo.h"
 #include "optimize/rng.h"
 
@@ -73,6 +74,9 @@ class Loop {
     void start_fresh(const std::string& initial_prompt);
     void restore(const nlohmann::json& checkpoint);
     void iteration(int64_t it);
+    void take_feedback(int64_t it);
+    void use_feedback_entry(const nlohmann::json& entry);
+    std::string proposer_notes() const;
     ReviewDecision review(int64_t it, const Candidate& parent, double parent_score,
                           const std::vector<Trace>& traces, const std::vector<Candidate>& children);
     void write_checkpoint(bool finished);
@@ -98,6 +102,12 @@ class Loop {
     std::set<std::string> seen_prompts_;           // prompt_key of every child ever proposed
     std::string notes_;                            // from --review, for the proposer
     std::map<std::string, std::string> comments_;  // from --review, example id -> comment
+    // RUN_DIR/feedback.jsonl (the review page): lines taken so far, the example remarks
+    // among them (notes go to notes_), and what the journal says each iteration took.
+    int64_t feedback_lines_ = 0;
+    nlohmann::json feedback_entries_ = nlohmann::json::array();
+    FeedbackBook run_feedback_;
+    std::map<int64_t, nlohmann::json> journaled_feedback_;
     std::string stop_reason_;
     std::unique_ptr<Progress> progress_;
     int64_t progress_calls_ = 0;
@@ -163,6 +173,7 @@ std::vector<Trace> Loop::evaluate(const std::string& prompt, const std::vector<s
     // the search, never the held-out result.
     if (phase == "test") return out;
     parts_.feedback.apply(out);
+    run_feedback_.apply(out);
     for (Trace& t : out)
         if (auto c = comments_.find(t.example_id); c != comments_.end())
             t.feedback += (t.feedback.empty() ? "" : "\n") + std::string("Reviewer: ") + c->second;
@@ -249,6 +260,9 @@ void Loop::restore(const nlohmann::json& cp) {
     seen_prompts_ = cp.value("seen_prompts", std::set<std::string>{});
     notes_ = cp.value("notes", std::string());
     comments_ = cp.value("comments", std::map<std::string, std::string>{});
+    feedback_lines_ = cp.value("feedback_lines", int64_t{0});
+    for (const nlohmann::json& e : cp.value("feedback_entries", nlohmann::json::array()))
+        use_feedback_entry(e);
     if (pool_.empty()) throw InputError(dir_.file("checkpoint.json"), "holds no candidates");
 }
 
@@ -264,6 +278,8 @@ void Loop::write_checkpoint(bool finished) {
                            {"best", pool_.best().id},
                            {"notes", notes_},
                            {"comments", comments_},
+                           {"feedback_lines", feedback_lines_},
+                           {"feedback_entries", feedback_entries_},
                            {"spent", to_json(spent_)},
                            {"wall_s", wall()},
                            {"finished", finished},
@@ -298,8 +314,64 @@ ReviewDecision Loop::review(int64_t it, const Candidate& parent, double parent_s
     return d;
 }
 
+// An example remark joins the run's book; a note joins the proposer's notes.
+void Loop::use_feedback_entry(const nlohmann::json& entry) {
+    if (entry.contains("note")) {
+        notes_ += (notes_.empty() ? "" : "\n") + entry["note"].get<std::string>();
+        return;
+    }
+    run_feedback_.add_entry(entry, dir_.file("feedback.jsonl"));
+    feedback_entries_.push_back(entry);
+}
+
+// The lines appended to RUN_DIR/feedback.jsonl since the last iteration (by the review
+// page, or by hand) shape this one; the journal records them, so a resumed run takes the
+// same ones. Decisions are skipped: the review event of their iteration holds them.
+void Loop::take_feedback(int64_t it) {
+    nlohmann::json entries = nlohmann::json::array();
+    if (auto done = journaled_feedback_.find(it); done != journaled_feedback_.end()) {
+        entries = done->second.value("entries", nlohmann::json::array());
+        feedback_lines_ = done->second.value("lines", feedback_lines_);
+    } else {
+        const std::string path = dir_.file("feedback.jsonl");
+        std::string text;
+        try {
+            text = read_text_file(path);
+        } catch (const InputError&) {
+            return;  // no feedback yet
+        }
+        int64_t line_no = 0;
+        size_t pos = 0;
+        for (size_t nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+            if (++line_no <= feedback_lines_) continue;
+            const std::string line = text.substr(pos, nl - pos);
+            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+            const std::string where = path + ":" + std::to_string(line_no);
+            try {
+                nlohmann::json entry = nlohmann::json::parse(line);
+                check_feedback_entry(entry, where);
+                if (!entry.contains("decision")) entries.push_back(entry);
+            } catch (const std::exception& e) {
+                log_warn("feedback: skipped ", where, ": ", e.what());
+            }
+        }
+        if (line_no == feedback_lines_) return;
+        feedback_lines_ = line_no;
+        if (!entries.empty())
+            emit({{"event", "feedback"}, {"iteration", it}, {"entries", entries}, {"lines", feedback_lines_}});
+    }
+    for (const nlohmann::json& e : entries) use_feedback_entry(e);
+}
+
+std::string Loop::proposer_notes() const {
+    std::string from_file = parts_.feedback.notes();
+    if (from_file.empty() || notes_.empty()) return from_file + notes_;
+    return from_file + "\n" + notes_;
+}
+
 void Loop::iteration(int64_t it) {
     check_stop();
+    take_feedback(it);
     auto select_rng = make_rng(seed_, it, "select");
     const Candidate parent = pool_.select(s_.optimizer.selection, select_rng);
     const std::vector<std::string> batch = draw_minibatch(it);
@@ -315,7 +387,7 @@ void Loop::iteration(int64_t it) {
         check_stop();
         ProposalRequest request{parent.prompt,
                                 parent_traces,
-                                notes_,
+                                proposer_notes(),
                                 s_.optimizer.candidates,
                                 it,
                                 derive_seed(seed_, it, "propose")};
@@ -475,6 +547,9 @@ OptimizeResult Loop::finish() {
 OptimizeResult Loop::run(const std::string& initial_prompt) {
     std::vector<nlohmann::json> events = dir_.read_events();
     memo_.load(events);
+    for (const nlohmann::json& e : events)
+        if (e.value("event", std::string()) == "feedback")
+            journaled_feedback_[e.value("iteration", int64_t{0})] = e;
     spent_ = memo_.spent;
     wall_before_ = memo_.wall_s;
     train_ = parts_.evaluator->split("train");

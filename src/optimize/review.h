@@ -3,6 +3,7 @@
 // and may comment on examples, leave notes for the proposer, veto a child or pick one.
 // Decisions are journaled, so a resumed run replays them instead of asking again.
 
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -52,5 +53,18 @@ class Reviewer {
 // "ok" or end of input:
 //   veto N|ID   pick N|ID   comment EXAMPLE_ID TEXT   note TEXT   stop   help
 std::unique_ptr<Reviewer> make_terminal_reviewer(std::istream& in, std::ostream& out);
+
+// The review page serving one run directory while its loop runs (`--review-web PORT`);
+// destroying it stops serving. src/review/ implements it (the optimizer only sees this).
+class LiveReview {
+  public:
+    virtual ~LiveReview() = default;
+    // The page's decisions, for `[optimizer] review = "web"`.
+    virtual Reviewer& reviewer() = 0;
+};
+
+// Starts the page for `run_dir`; `decides` = the loop waits for its decisions.
+using LiveReviewFactory =
+    std::function<std::unique_ptr<LiveReview>(const std::string& run_dir, bool decides)>;
 
 }  // namespace remask::optimize

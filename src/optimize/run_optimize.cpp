@@ -167,14 +167,30 @@ void report_result(const OptimizeResult& r, const std::string& dir, bool json, s
         << r.iterations << " iterations, stopped by " << r.stop_reason << "\n";
 }
 
+// Who decides on each iteration's children: --review (the terminal), else [optimizer] review.
+std::string review_mode(const Settings& s, const OptimizeOptions& o) {
+    return o.review ? "terminal" : s.optimizer.review;
+}
+
+// Checked before anything is written: the page must exist when the loop is to wait for it.
+void check_review_mode(const Settings& s, const OptimizeOptions& o, const OptimizeIo& io) {
+    if (review_mode(s, o) == "web" && !io.live_review)
+        throw UsageError(s.source_file.empty() ? "[optimizer] review" : s.source_file + ": [optimizer] review",
+                         "\"web\" waits for decisions made on the review page: add --review-web PORT");
+}
+
 // One loop over one run directory (fresh or resumed).
 void run_one(const Settings& s, RunDirectory& dir, const std::string& prompt,
              const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
              const FeedbackBook& feedback) {
     Parts p = build_parts(s, w);
-    std::unique_ptr<Reviewer> reviewer;
-    if (o.review) reviewer = make_terminal_reviewer(*io.in, *io.err);
-    OptimizerParts parts{p.evaluator.get(), p.proposer.get(), p.splitter, reviewer.get(), feedback};
+    std::unique_ptr<Reviewer> terminal;
+    std::unique_ptr<LiveReview> page;
+    const std::string mode = review_mode(s, o);
+    if (io.live_review) page = io.live_review(dir.path(), mode == "web");
+    if (mode == "terminal") terminal = make_terminal_reviewer(*io.in, *io.err);
+    Reviewer* reviewer = mode == "terminal" ? terminal.get() : mode == "web" ? &page->reviewer() : nullptr;
+    OptimizerParts parts{p.evaluator.get(), p.proposer.get(), p.splitter, reviewer, feedback};
     OptimizeResult r = run_optimizer(s, dir, prompt, parts, io.hooks);
     report_result(r, dir.path(), o.json, *io.out);
 }
@@ -224,6 +240,7 @@ std::string resume(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
         if (!diff.empty()) s = given;
     }
     check_budget_given(s);
+    check_review_mode(s, o, io);
     std::vector<std::pair<std::string, Settings>> runs;  // sub-directory ("" = top), settings
     if (fs::exists(top + "/sweep.json")) {
         nlohmann::json sweep = nlohmann::json::parse(read_text_file(top + "/sweep.json"));
@@ -270,6 +287,7 @@ std::string fresh(const OptimizeOptions& o, const Wiring& w, OptimizeIo& io,
     if (o.config_path.empty()) throw UsageError("optimize", "give CONFIG.toml (or --resume DIR)");
     Settings base = load_settings(o.config_path);
     check_budget_given(base);
+    check_review_mode(base, o, io);
     read_prompt(base);
     std::optional<SweepSpec> spec;
     std::optional<ShardSpec> shard;

@@ -36,6 +36,7 @@ struct OptimizeIo {
     std::ostream* out = nullptr;  // results only
     std::ostream* err = nullptr;  // projection, questions, review display
     OptimizerHooks hooks;         // Ctrl-C flag, progress, test hooks
+    LiveReviewFactory live_review;  // --review-web PORT: the page for each run directory
 };
 
 // Returns the run directory (the sweep's top folder for a sweep; "" after --dry-run).

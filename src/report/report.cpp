@@ -8,6 +8,7 @@
 #include "report/report_data.h"
 #include "report/report_sections.h"
 #include "report/svg_chart.h"
+#include "report/feedback_section.h"
 #include "report/tau_section.h"
 
 namespace fs = std::filesystem;
@@ -33,7 +34,7 @@ std::string score_or_dash(const nlohmann::json& v) {
 
 std::string run_sections(const RunData& run, const std::string& sfx) {
     return render_lineage(run, sfx) + render_diffs(run, sfx) + render_examples(run, sfx) +
-           render_tau(run, sfx) + render_cost(run, sfx);
+           render_feedback(run, sfx) + render_tau(run, sfx) + render_cost(run, sfx);
 }
 
 std::string headline(const RunData& run) {

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/json_limits.h"
 #include "core/log.h"
+#include "server/request_guard.h"
 
 namespace remask {
 namespace {
@@ -18,16 +19,6 @@ using nlohmann::json;
 // Bounds on a request's JSON, far above what a chat or infill request needs.
 constexpr JsonLimits kBodyLimits{64, 65536};
 
-void send_json(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    // Replace, never throw: error messages may quote client bytes that are not UTF-8.
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-}
-
-void send_error(httplib::Response& res, int status, const std::string& message, const std::string& type) {
-    send_json(res, status, api::error_body(message, type));
-}
-
 json parse_body(const httplib::Request& req) {
     try {
         return parse_json_limited(req.body, kBodyLimits);
@@ -36,39 +27,6 @@ json parse_body(const httplib::Request& req) {
     } catch (const JsonLimitError& e) {
         throw api::HttpError(400, "invalid_request_error", std::string("JSON body ") + e.what());
     }
-}
-
-// "application/json" with optional parameters ("; charset=utf-8"), any case.
-bool is_json_content_type(std::string type) {
-    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const size_t end = type.find(';');
-    std::string media = type.substr(0, end);
-    while (!media.empty() && media.back() == ' ') media.pop_back();
-    return media == "application/json";
-}
-
-// Compares without stopping at the first difference, so timing tells nothing of the key.
-bool same_secret(const std::string& given, const std::string& key) {
-    unsigned char diff = given.size() == key.size() ? 0 : 1;
-    for (size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ key[i % key.size()]);
-    return diff == 0;
-}
-
-// The host part of a Host header or an origin's authority: "[::1]:80" -> "::1".
-std::string host_of(std::string authority) {
-    if (const size_t scheme = authority.find("://"); scheme != std::string::npos) authority.erase(0, scheme + 3);
-    if (!authority.empty() && authority.front() == '[') {
-        const size_t close = authority.find(']');
-        return close == std::string::npos ? authority : authority.substr(1, close - 1);
-    }
-    return authority.substr(0, authority.find(':'));
-}
-
-// Strips the scheme and a trailing slash: "http://a:1/" -> "a:1".
-std::string authority_of(std::string origin) {
-    if (const size_t scheme = origin.find("://"); scheme != std::string::npos) origin.erase(0, scheme + 3);
-    while (!origin.empty() && origin.back() == '/') origin.pop_back();
-    return origin;
 }
 
 }  // namespace
@@ -100,27 +58,8 @@ void HttpServer::install_routes() {
     // Checks every request (but /health) must pass before it is routed: key, then origin.
     server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
         if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
-        if (!options_.api_key.empty()) {
-            const std::string auth = req.get_header_value("Authorization");
-            const std::string bearer = "Bearer ";
-            if (auth.compare(0, bearer.size(), bearer) != 0 || !same_secret(auth.substr(bearer.size()), options_.api_key)) {
-                res.set_header("WWW-Authenticate", "Bearer");
-                send_error(res, 401, "missing or wrong API key (Authorization: Bearer <key>)", "authentication_error");
-                return httplib::Server::HandlerResponse::Handled;
-            }
-        }
-        const std::string host = req.get_header_value("Host");
-        // A page that rebinds its own name to 127.0.0.1 still sends that name as Host.
-        if (loopback_ && !host.empty() && !is_loopback_host(host_of(host))) {
-            send_error(res, 403, "Host '" + host.substr(0, 100) + "' is not this loopback server", "forbidden");
-            return httplib::Server::HandlerResponse::Handled;
-        }
-        // Browsers name the page's origin; only a page served from this server may call it.
-        if (req.has_header("Origin") && authority_of(req.get_header_value("Origin")) != host) {
-            send_error(res, 403, "requests from another origin are refused", "forbidden");
-            return httplib::Server::HandlerResponse::Handled;
-        }
-        return httplib::Server::HandlerResponse::Unhandled;
+        return refuse_request(req, res, {options_.api_key, loopback_}, false) ? httplib::Server::HandlerResponse::Handled
+                                                                               : httplib::Server::HandlerResponse::Unhandled;
     });
 
     const int admit_limit = options_.max_active + options_.max_queued;
@@ -210,23 +149,8 @@ void HttpServer::install_routes() {
         }
         send_error(res, 500, "internal error " + std::to_string(id) + " (details in the server's log)", "server_error");
     });
-    // Routing misses, 413 and other library-level errors get the same JSON body. Nothing
-    // here may throw: httplib calls it outside any handler's try.
-    server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return;
-        // Library-level errors other than a routing miss: the rest of the stream is not a
-        // request worth reading.
-        if (res.status != 404) close_after_response();
-        if (request_too_large()) res.status = 413;
-        if (res.status == 404) {
-            std::string path = req.path.substr(0, 200);
-            send_error(res, 404, "no route for " + req.method.substr(0, 16) + " " + path, "not_found");
-        } else if (res.status == 413) {
-            send_error(res, 413, "request body too large", "request_too_large");
-        } else {
-            send_error(res, res.status, "request failed", "invalid_request_error");
-        }
-    });
+    // Routing misses, 413 and other library-level errors get the same JSON body.
+    install_json_error_handler(*server_);
 }
 
 int HttpServer::bind() {

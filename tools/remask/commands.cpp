@@ -16,6 +16,7 @@ void add_all_commands(CLI::App& app) {
     add_bench_command(app);
     add_optimize_command(app);
     add_report_command(app);
+    add_review_command(app);
     add_init_command(app);
 }
 

@@ -1,5 +1,6 @@
 // remask optimize CONFIG.toml [--resume DIR] [--force] [--run-dir DIR] [--sweep KEY=V1,V2]
 //                 [--shard I/N] [--dry-run] [--yes] [--review] [--feedback FILE] [--json]
+//                 [--review-web PORT [--review-host H] [--review-api-key-env VAR]]
 // The loop lives in src/optimize/ (run_optimize.h); this file only parses flags, turns
 // Ctrl-C into a clean stop, and rebuilds report.html at the end.
 
@@ -9,8 +10,11 @@
 #include <iostream>
 
 #include "commands.h"
+#include "core/error.h"
 #include "optimize/run_optimize.h"
 #include "report/report.h"
+#include "review/live_review.h"
+#include "server/http_server.h"
 
 namespace remask::cli {
 
@@ -48,7 +52,17 @@ void add_optimize_command(CLI::App& app) {
     cmd->add_option("--feedback", o->feedback_path,
                     "JSONL of people's comments on examples ({id|input, comment, score})");
     cmd->add_flag("--json", o->json, "Print summary.json lines instead of text");
-    cmd->callback([o] {
+    auto web = std::make_shared<remask::review::ReviewOptions>();
+    auto web_port = std::make_shared<int>(-1);
+    auto web_key_env = std::make_shared<std::string>();
+    cmd->add_option("--review-web", *web_port,
+                    "Serve the review page of the run on this port (0 = any free port); with [optimizer] review = "
+                    "\"web\" each iteration waits for its decision")
+        ->check(CLI::Range(0, 65535));
+    cmd->add_option("--review-host", web->host, "Address of the review page (default 127.0.0.1)");
+    cmd->add_option("--review-api-key-env", *web_key_env,
+                    "Key for the review page's API, read from this environment variable (needed off loopback)");
+    cmd->callback([o, web, web_port, web_key_env] {
         g_stop_requested = false;
         auto previous = std::signal(SIGINT, on_interrupt);
         remask::optimize::OptimizeIo io;
@@ -56,6 +70,20 @@ void add_optimize_command(CLI::App& app) {
         io.out = &std::cout;
         io.err = &std::cerr;
         io.hooks.stop_requested = &g_stop_requested;
+        if (*web_port >= 0) {
+            remask::review::LiveReviewOptions live{*web, &std::cerr, &g_stop_requested};
+            live.server.port = *web_port;
+            if (!web_key_env->empty()) {
+                const char* key = std::getenv(web_key_env->c_str());
+                if (key == nullptr || *key == '\0')
+                    throw UsageError("--review-api-key-env", "environment variable " + *web_key_env + " is not set or empty");
+                live.server.api_key = key;
+            }
+            if (live.server.api_key.empty() && !is_loopback_host(live.server.host))
+                throw UsageError("--review-host", "'" + live.server.host +
+                                                      "' is not a loopback address: set --review-api-key-env VAR");
+            io.live_review = remask::review::make_live_review_factory(live);
+        }
         std::string dir;
         try {
             dir =

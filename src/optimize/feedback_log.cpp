@@ -1,0 +1,44 @@
+#include "optimize/feedback_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "core/error.h"
+
+namespace remask::optimize {
+
+void append_feedback_line(const std::string& path, const nlohmann::json& entry) {
+    const std::string line = entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    int fd;
+    do {
+        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) throw ExternalError(path, std::string("cannot open for appending: ") + std::strerror(errno));
+    ssize_t n;
+    do {
+        n = ::write(fd, line.data(), line.size());
+    } while (n < 0 && errno == EINTR);
+    const int write_errno = errno;
+    // The line reaches the disk before the page is told it was kept.
+    const bool synced = n == static_cast<ssize_t>(line.size()) && ::fdatasync(fd) == 0;
+    ::close(fd);
+    if (n != static_cast<ssize_t>(line.size()))
+        throw ExternalError(path, n < 0 ? std::string("write failed: ") + std::strerror(write_errno)
+                                        : "short write (disk full?)");
+    if (!synced) throw ExternalError(path, "cannot flush to disk");
+}
+
+std::string utc_timestamp() {
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return stamp;
+}
+
+}  // namespace remask::optimize
