@@ -255,10 +255,54 @@ async function main() {
   assert(!events.some(e => e.event === 'candidate' && e.id === 'c1_0' && e.decision !== 'vetoed'));
   const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
   assert.notStrictEqual(summary.best.candidate, 'c1_0');
+  const report = fs.readFileSync(path.join(runDir, 'report.html'), 'utf8');
+  assert(report.includes('Reviewer input') && report.includes('c2_0'), 'the report shows which feedback shaped which child');
+
+  await reviewFinishedRun(runDir);
   // The held-out score is the metric's: the override on `hostile` (a dev example) and the
   // test split never meet.
   console.log(JSON.stringify({ ok: true, screenshots: fs.readdirSync(artifacts), best: summary.best, artifacts }));
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+// `remask review RUN_DIR` on the finished run: the same page, nothing waits.
+async function reviewFinishedRun(runDir) {
+  const portFile = path.join(runDir, '..', 'review.port');
+  const server = spawn(remaskBin, ['review', runDir, '--port', '0', '--port-file', portFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  server.stderr.on('data', d => { stderr += d; });
+  let exitCode = null;
+  server.on('exit', code => { exitCode = code; });
+  let browser;
+  try {
+    const port = await waitFor('remask review to listen', () => {
+      if (exitCode !== null) throw new Error('remask review exited: ' + stderr);
+      return fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8').trim();
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForSelector('body[data-loaded="yes"]');
+    assert.strictEqual(await page.textContent('[data-testid=fact-status]'), 'finished');
+    assert.strictEqual(await page.textContent('[data-testid=fact-stop-reason]'), 'review');
+    await page.screenshot({ path: path.join(artifacts, '7-finished-overview.png'), fullPage: true });
+    await page.click('[data-testid=tab-candidates]');
+    await page.waitForSelector('[data-testid="candidate-c1_0"]:has-text("vetoed")');
+    await page.waitForSelector('[data-testid="candidate-c2_0"]:has-text("' + NOTE + '")');
+    await page.click('[data-testid="candidate-c2_0"]');
+    await page.waitForSelector('#candidate-detail:not([hidden])');
+    await page.screenshot({ path: path.join(artifacts, '8-finished-candidates.png'), fullPage: true });
+    const pending = await page.evaluate(async () => (await fetch('/api/pending')).json());
+    assert.deepStrictEqual(pending, { waiting: false });
+    const refused = await page.evaluate(async () => (await fetch('/api/decision', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'continue' }) })).status);
+    assert.strictEqual(refused, 409, 'a finished run waits for nothing');
+  } finally {
+    if (browser) await browser.close();
+    if (exitCode === null) server.kill('SIGTERM');
+  }
+  await waitFor('remask review to stop', () => exitCode !== null);
+  assert.strictEqual(exitCode, 0, 'remask review exits cleanly on SIGTERM: ' + stderr);
 }
 
 main().catch(e => { console.error(e && e.stack || e); process.exit(1); });

@@ -27,6 +27,7 @@ function field(label, value, testid) {
 }
 
 function score(x) { return typeof x === 'number' ? x.toFixed(3) : '-'; }
+function amount(x) { return typeof x === 'number' && !Number.isInteger(x) ? String(Number(x.toPrecision(4))) : String(x); }
 
 function say(text, isError) {
   const m = document.getElementById('message');
@@ -90,6 +91,15 @@ function chart(series) {
     path.setAttribute('d', d); path.setAttribute('fill', 'none');
     path.setAttribute('stroke', '#2c6cb0'); path.setAttribute('stroke-width', '2');
     svg.append(path);
+    for (const p of series) {
+      const dot = document.createElementNS(ns, 'circle');
+      dot.setAttribute('cx', x(p.target_calls)); dot.setAttribute('cy', y(p.val)); dot.setAttribute('r', '4');
+      dot.setAttribute('fill', '#2c6cb0');
+      const tip = document.createElementNS(ns, 'title');
+      tip.textContent = `${p.candidate}: ${score(p.val)} after ${p.target_calls} calls`;
+      dot.append(tip);
+      svg.append(dot);
+    }
   }
   const box = document.getElementById('chart');
   box.replaceChildren(svg);
@@ -112,7 +122,7 @@ function renderRun(run) {
   const body = document.querySelector('#budget tbody');
   body.replaceChildren();
   for (const [kind, b] of Object.entries(run.budget))
-    body.append(el('tr', {}, el('td', {}, kind), el('td', {}, String(b.used)), el('td', {}, b.cap ? String(b.cap) : 'no cap')));
+    body.append(el('tr', {}, el('td', {}, kind), el('td', {}, amount(b.used)), el('td', {}, b.cap ? amount(b.cap) : 'no cap')));
   chart(run.series);
   document.getElementById('pending-badge').hidden = !run.waiting;
 }
@@ -121,8 +131,9 @@ function editsBlock(edits) {
   const box = el('div', {});
   if (!edits.length) box.append(el('p', { class: 'muted' }, 'no edits'));
   for (const e of edits)
-    box.append(el('div', { class: 'edit' }, el('span', { class: 'text before' }, e.before), ' → ',
-      el('span', { class: 'text after' }, e.after)));
+    box.append(el('div', { class: 'edit' },
+      e.before ? el('span', { class: 'text before' }, e.before) : el('span', { class: 'muted' }, '(inserted)'), ' → ',
+      e.after ? el('span', { class: 'text after' }, e.after) : el('span', { class: 'muted' }, '(removed)')));
   return box;
 }
 
