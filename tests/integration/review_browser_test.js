@@ -196,6 +196,23 @@ async function main() {
     await page.waitForSelector('#message:has-text("Note saved")');
     await page.screenshot({ path: path.join(artifacts, '5-notes.png'), fullPage: true });
 
+    // Bad requests while the run waits: the right status, a JSON error, and the run goes on.
+    const bad = await page.evaluate(async () => {
+      const post = async (p, body, type = 'application/json') => {
+        const r = await fetch(p, { method: 'POST', headers: { 'Content-Type': type }, body });
+        return [r.status, typeof (await r.json()).error.message];
+      };
+      return {
+        unknownExample: await post('/api/feedback', JSON.stringify({ id: 'no-such', comment: 'x' })),
+        scoreTooHigh: await post('/api/feedback', JSON.stringify({ id: 'hostile', score: 1.5, comment: 'x' })),
+        oversize: await post('/api/feedback', JSON.stringify({ note: 'x'.repeat(200000) })),
+        unknownChild: await post('/api/decision', JSON.stringify({ action: 'veto', child: 'c9_9' })),
+        unknownCandidate: [(await fetch('/api/candidates/c9_9/examples')).status, 'string'],
+      };
+    });
+    assert.deepStrictEqual(bad, { unknownExample: [404, 'string'], scoreTooHigh: [400, 'string'], oversize: [413, 'string'],
+      unknownChild: [404, 'string'], unknownCandidate: [404, 'string'] });
+
     // Veto the better child, then continue.
     await page.click('[data-testid=tab-pending]');
     await page.click('[data-testid="veto-c1_0"]');
