@@ -123,6 +123,39 @@ TEST(RunFeedback, BadLinesAreSkippedAndTheRunGoesOn) {
     EXPECT_EQ(events[0]["entries"].size(), 1u);
 }
 
+TEST(RunFeedback, OverridesFromThePageNeverTouchTheTestScore) {
+    Settings s = dlm_settings();
+    s.budget.target_calls = 40;
+    Process p(s);
+    RunDirectory dir = RunDirectory::create(temp_dir("run-feedback-test") + "/run", settings_to_toml(s));
+    for (int i = 0; i < 4; ++i)
+        append_feedback_line(dir.file("feedback.jsonl"), {{"id", "test-" + std::to_string(i)}, {"score", 1.0}, {"comment", "fine"}});
+    for (int i = 0; i < 12; ++i)
+        append_feedback_line(dir.file("feedback.jsonl"), {{"id", "val-" + std::to_string(i)}, {"score", 1.0}, {"comment", "fine"}});
+    OptimizeResult r = p.run(s, dir, {});
+    ASSERT_TRUE(r.initial_test.has_value());
+    EXPECT_DOUBLE_EQ(*r.initial_test, 0.25) << "the metric's score, not the override";
+    EXPECT_DOUBLE_EQ(r.best_val, 1.0) << "validation in the search does see the overrides";
+}
+
+// A finished run's page feedback, given to a new run with --feedback: notes reach the proposer.
+TEST(RunFeedback, AnotherRunsNotesReachTheProposerThroughFeedbackFile) {
+    Settings s = dlm_settings();
+    s.budget.target_calls = 40;
+    const std::string old_file = temp_dir("run-feedback-old") + "/feedback.jsonl";
+    append_feedback_line(old_file, {{"note", kNote}, {"author", "ana"}});
+    append_feedback_line(old_file, {{"decision", "stop"}, {"iteration", 1}});
+    Process p(s);
+    RunDirectory dir = RunDirectory::create(temp_dir("run-feedback-new") + "/run", settings_to_toml(s));
+    OptimizerParts parts{&p.evaluator, p.proposer.get(), whitespace_splitter(), nullptr, FeedbackBook::load(old_file)};
+    OptimizerHooks hooks;
+    hooks.show_progress = false;
+    OptimizeResult r = run_optimizer(s, dir, kPrompt, parts, hooks);
+    ASSERT_FALSE(p.infiller.requests.empty());
+    EXPECT_TRUE(context_has_note(p.infiller.requests[0]));
+    EXPECT_NE(r.stop_reason, "review") << "the old run's stop is not this run's";
+}
+
 TEST(FeedbackBook, ReadsThePagesLinesAndSkipsDecisions) {
     std::string dir = temp_dir("feedback-page-lines");
     std::ofstream(dir + "/fb.jsonl")
