@@ -3,11 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 
 #include "core/error.h"
+#include "core/log.h"
+#include "optimize/feedback.h"
+#include "optimize/run_directory.h"
 
 namespace remask::optimize {
 
@@ -30,6 +34,34 @@ void append_feedback_line(const std::string& path, const nlohmann::json& entry) 
         throw ExternalError(path, n < 0 ? std::string("write failed: ") + std::strerror(write_errno)
                                         : "short write (disk full?)");
     if (!synced) throw ExternalError(path, "cannot flush to disk");
+}
+
+NewFeedback read_feedback_since(const std::string& path, int64_t lines_taken) {
+    NewFeedback out;
+    out.lines = lines_taken;
+    std::string text;
+    try {
+        text = read_text_file(path);
+    } catch (const InputError&) {
+        return out;  // no feedback yet
+    }
+    int64_t line_no = 0;
+    size_t pos = 0;
+    for (size_t nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+        if (++line_no <= lines_taken) continue;
+        const std::string line = text.substr(pos, nl - pos);
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        const std::string where = path + ":" + std::to_string(line_no);
+        try {
+            nlohmann::json entry = nlohmann::json::parse(line);
+            check_feedback_entry(entry, where);
+            if (!entry.contains("decision")) out.entries.push_back(entry);
+        } catch (const std::exception& e) {
+            log_warn("feedback: skipped ", where, ": ", e.what());
+        }
+    }
+    out.lines = std::max(line_no, lines_taken);
+    return out;
 }
 
 std::string utc_timestamp() {

@@ -333,30 +333,10 @@ void Loop::take_feedback(int64_t it) {
         entries = done->second.value("entries", nlohmann::json::array());
         feedback_lines_ = done->second.value("lines", feedback_lines_);
     } else {
-        const std::string path = dir_.file("feedback.jsonl");
-        std::string text;
-        try {
-            text = read_text_file(path);
-        } catch (const InputError&) {
-            return;  // no feedback yet
-        }
-        int64_t line_no = 0;
-        size_t pos = 0;
-        for (size_t nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1) {
-            if (++line_no <= feedback_lines_) continue;
-            const std::string line = text.substr(pos, nl - pos);
-            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-            const std::string where = path + ":" + std::to_string(line_no);
-            try {
-                nlohmann::json entry = nlohmann::json::parse(line);
-                check_feedback_entry(entry, where);
-                if (!entry.contains("decision")) entries.push_back(entry);
-            } catch (const std::exception& e) {
-                log_warn("feedback: skipped ", where, ": ", e.what());
-            }
-        }
-        if (line_no == feedback_lines_) return;
-        feedback_lines_ = line_no;
+        NewFeedback fresh = read_feedback_since(dir_.file("feedback.jsonl"), feedback_lines_);
+        if (fresh.lines == feedback_lines_) return;
+        feedback_lines_ = fresh.lines;
+        entries = std::move(fresh.entries);
         if (!entries.empty())
             emit({{"event", "feedback"}, {"iteration", it}, {"entries", entries}, {"lines", feedback_lines_}});
     }
