@@ -16,12 +16,15 @@
 namespace remask::optimize {
 
 void append_feedback_line(const std::string& path, const nlohmann::json& entry) {
-    const std::string line = entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string line =
+        entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     int fd;
     do {
         fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     } while (fd < 0 && errno == EINTR);
-    if (fd < 0) throw ExternalError(path, std::string("cannot open for appending: ") + std::strerror(errno));
+    if (fd < 0)
+        throw ExternalError(path,
+                            std::string("cannot open for appending: ") + std::strerror(errno));
     ssize_t n;
     do {
         n = ::write(fd, line.data(), line.size());

@@ -14,9 +14,11 @@ std::string render_feedback(const RunData& run, const std::string& sfx) {
     if (taken.empty()) return "";
     std::ostringstream html;
     html << "<section id=\"feedback" << sfx << "\"><h3>Reviewer input</h3>\n"
-         << "<p class=\"muted\">Feedback read at the start of an iteration shaped the children proposed in it "
+         << "<p class=\"muted\">Feedback read at the start of an iteration shaped the children "
+            "proposed in it "
             "(and the scores the search saw from then on; never the test score).</p>\n"
-         << "<table><tr><th>iteration</th><th>feedback</th><th>children proposed after it</th></tr>\n";
+         << "<table><tr><th>iteration</th><th>feedback</th><th>children proposed after "
+            "it</th></tr>\n";
     for (const nlohmann::json& e : taken) {
         const int64_t iteration = e.value("iteration", int64_t{0});
         html << "<tr><td>" << iteration << "</td><td>";
@@ -30,8 +32,8 @@ std::string render_feedback(const RunData& run, const std::string& sfx) {
                 if (f.contains("score")) what += " score → " + f["score"].dump();
                 if (f.contains("comment")) what += ": " + f.value("comment", std::string());
             }
-            html << "<div>" << (who.empty() ? "" : "<strong>" + escape_html(who) + "</strong>: ") << escape_html(what)
-                 << "</div>";
+            html << "<div>" << (who.empty() ? "" : "<strong>" + escape_html(who) + "</strong>: ")
+                 << escape_html(what) << "</div>";
         }
         html << "</td><td>";
         for (const optimize::Candidate& c : run.candidates)

@@ -12,26 +12,34 @@ namespace {
 
 class PageReviewer : public optimize::Reviewer {
   public:
-    PageReviewer(PendingReview& pending, std::string url, std::string run_dir, const LiveReviewOptions& o)
+    PageReviewer(PendingReview& pending, std::string url, std::string run_dir,
+                 const LiveReviewOptions& o)
         : pending_(pending), url_(std::move(url)), run_dir_(std::move(run_dir)), options_(o) {}
 
     optimize::ReviewDecision review(const optimize::ReviewView& view) override {
         if (options_.err)
-            *options_.err << "\niteration " << view.iteration << ": waiting for a review decision at " << url_
-                          << " (" << view.children.size()
-                          << " children: veto or pick, then continue or stop; no timeout, Ctrl-C ends the run)\n"
+            *options_.err << "\niteration " << view.iteration
+                          << ": waiting for a review decision at " << url_ << " ("
+                          << view.children.size()
+                          << " children: veto or pick, then continue or stop; no timeout, Ctrl-C "
+                             "ends the run)\n"
                           << std::flush;
         const std::atomic<bool>* stop = options_.stop_requested;
         optimize::ReviewDecision d;
         try {
             d = pending_.wait_for_decision(view, [stop] { return stop && stop->load(); });
         } catch (const optimize::Interrupted&) {
-            throw optimize::Interrupted("optimize", "interrupted while waiting for a review decision; continue with: "
-                                                    "remask optimize --resume " + run_dir_ + " --review-web PORT");
+            throw optimize::Interrupted(
+                "optimize",
+                "interrupted while waiting for a review decision; continue with: "
+                "remask optimize --resume " +
+                    run_dir_ + " --review-web PORT");
         }
         if (options_.err)
-            *options_.err << "iteration " << view.iteration << ": review decided (" << d.vetoed.size() << " vetoed"
-                          << (d.picked.empty() ? "" : ", picked " + d.picked) << (d.stop ? ", stop" : "") << ")\n"
+            *options_.err << "iteration " << view.iteration << ": review decided ("
+                          << d.vetoed.size() << " vetoed"
+                          << (d.picked.empty() ? "" : ", picked " + d.picked)
+                          << (d.stop ? ", stop" : "") << ")\n"
                           << std::flush;
         return d;
     }

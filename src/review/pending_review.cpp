@@ -11,8 +11,8 @@ namespace remask::review {
 
 using nlohmann::json;
 
-optimize::ReviewDecision PendingReview::wait_for_decision(const optimize::ReviewView& view,
-                                                          const std::function<bool()>& interrupted) {
+optimize::ReviewDecision PendingReview::wait_for_decision(
+    const optimize::ReviewView& view, const std::function<bool()>& interrupted) {
     std::unique_lock<std::mutex> lock(mutex_);
     view_ = view;
     decision_ = {};
@@ -22,7 +22,8 @@ optimize::ReviewDecision PendingReview::wait_for_decision(const optimize::Review
         decided_.wait_for(lock, std::chrono::milliseconds(200));
         if (!done_ && interrupted && interrupted()) {
             view_.reset();
-            throw optimize::Interrupted("review", "interrupted while waiting for a review decision");
+            throw optimize::Interrupted("review",
+                                        "interrupted while waiting for a review decision");
         }
     }
     view_.reset();
@@ -46,8 +47,10 @@ json PendingReview::pending_locked() const {
     json children = json::array();
     for (const optimize::ReviewChild& c : view_->children) {
         json edits = json::array();
-        for (const optimize::EditSpan& e : c.edits) edits.push_back({{"before", e.before}, {"after", e.after}});
-        const bool vetoed = std::find(decision_.vetoed.begin(), decision_.vetoed.end(), c.id) != decision_.vetoed.end();
+        for (const optimize::EditSpan& e : c.edits)
+            edits.push_back({{"before", e.before}, {"after", e.after}});
+        const bool vetoed = std::find(decision_.vetoed.begin(), decision_.vetoed.end(), c.id) !=
+                            decision_.vetoed.end();
         children.push_back({{"id", c.id},
                             {"prompt", c.prompt},
                             {"edits", edits},
@@ -57,7 +60,10 @@ json PendingReview::pending_locked() const {
     }
     return {{"waiting", true},
             {"iteration", view_->iteration},
-            {"parent", {{"id", view_->parent_id}, {"prompt", view_->parent_prompt}, {"minibatch_score", view_->parent_score}}},
+            {"parent",
+             {{"id", view_->parent_id},
+              {"prompt", view_->parent_prompt},
+              {"minibatch_score", view_->parent_score}}},
             {"traces", traces},
             {"children", children}};
 }
@@ -65,13 +71,18 @@ json PendingReview::pending_locked() const {
 json PendingReview::decide(const std::string& action, const std::string& child,
                            const std::function<void(int64_t)>& record) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!view_ || done_) throw api::HttpError(409, "conflict", "the run is not waiting for a review decision");
+    if (!view_ || done_)
+        throw api::HttpError(409, "conflict", "the run is not waiting for a review decision");
     if (action != "veto" && action != "pick" && action != "continue" && action != "stop")
-        throw api::HttpError(400, "invalid_request_error", "'action' must be veto, pick, continue or stop");
+        throw api::HttpError(400, "invalid_request_error",
+                             "'action' must be veto, pick, continue or stop");
     if (action == "veto" || action == "pick") {
-        const bool known = std::any_of(view_->children.begin(), view_->children.end(),
-                                       [&](const optimize::ReviewChild& c) { return c.id == child; });
-        if (!known) throw api::HttpError(404, "not_found", "no pending child '" + child.substr(0, 100) + "'");
+        const bool known =
+            std::any_of(view_->children.begin(), view_->children.end(),
+                        [&](const optimize::ReviewChild& c) { return c.id == child; });
+        if (!known)
+            throw api::HttpError(404, "not_found",
+                                 "no pending child '" + child.substr(0, 100) + "'");
     }
     if (record) record(view_->iteration);
     auto& vetoed = decision_.vetoed;

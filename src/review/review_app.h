@@ -36,9 +36,9 @@ class ReviewApp {
     ReviewApp(std::string run_dir, ReviewOptions options, PendingReview* pending);
     ~ReviewApp();
 
-    int bind();   // returns the port; throws ExternalError when it cannot listen
-    void run();   // serves until stop()
-    void stop();  // safe from any thread
+    int bind();               // returns the port; throws ExternalError when it cannot listen
+    void run();               // serves until stop()
+    void stop();              // safe from any thread
     std::string url() const;  // http://host:port/
 
   private:

@@ -3,8 +3,8 @@
 // review`), in one place so the two cannot drift apart:
 //
 //   RequestGuard guard{.api_key = key, .loopback = is_loopback_host(host)};
-//   install_request_guard(server, guard, [](const std::string& path) { return path == "/health"; });
-//   install_json_error_handler(server);   // 404 / 413 / library errors as JSON
+//   install_request_guard(server, guard, [](const std::string& path) { return path == "/health";
+//   }); install_json_error_handler(server);   // 404 / 413 / library errors as JSON
 //
 // - with an api_key, every request (but the exempt paths) needs `Authorization: Bearer
 //   <key>` (401), compared in constant time;
@@ -22,12 +22,13 @@
 namespace remask {
 
 struct RequestGuard {
-    std::string api_key;  // empty: no authentication
+    std::string api_key;   // empty: no authentication
     bool loopback = true;  // the server listens on a loopback address
 };
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
-void send_error(httplib::Response& res, int status, const std::string& message, const std::string& type);
+void send_error(httplib::Response& res, int status, const std::string& message,
+                const std::string& type);
 
 // True (and `res` filled with the error) when the request must be refused.
 bool refuse_request(const httplib::Request& req, httplib::Response& res, const RequestGuard& guard,

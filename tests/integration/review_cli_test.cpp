@@ -45,21 +45,25 @@ TEST(ReviewCli, AnotherHostWithoutAKeyIsRefused) {
 TEST(ReviewCli, WebReviewWithoutThePageIsRefusedBeforeAnythingIsWritten) {
     TempDir tmp;
     std::ofstream(tmp.dir / "prompt.txt") << "Say positive or negative.";
-    std::ofstream(tmp.dir / "run.toml") << "[task]\nname = \"sst2\"\n[optimizer]\nreview = \"web\"\nprompt = \""
-                                        << (tmp.dir / "prompt.txt").string() << "\"\n[budget]\ntarget_calls = 10\n";
+    std::ofstream(tmp.dir / "run.toml")
+        << "[task]\nname = \"sst2\"\n[optimizer]\nreview = \"web\"\nprompt = \""
+        << (tmp.dir / "prompt.txt").string() << "\"\n[budget]\ntarget_calls = 10\n";
     fs::path run = tmp.dir / "run";
-    CommandResult r = run_remask({"optimize", (tmp.dir / "run.toml").string(), "--yes", "--run-dir", run.string()});
+    CommandResult r = run_remask(
+        {"optimize", (tmp.dir / "run.toml").string(), "--yes", "--run-dir", run.string()});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("--review-web"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(run));
-    CommandResult bad = run_remask({"optimize", (tmp.dir / "run.toml").string(), "--yes", "--review-web", "80000"});
+    CommandResult bad =
+        run_remask({"optimize", (tmp.dir / "run.toml").string(), "--yes", "--review-web", "80000"});
     EXPECT_EQ(bad.exit_code, 2) << bad.err;
 }
 
 TEST(ReviewCli, ANonLoopbackPageNeedsItsKeyAndSurvivesBadRequests) {
     TempDir tmp;
     ::setenv("REMASK_TEST_REVIEW_KEY", "open-sesame", 1);
-    BackgroundRemask server({"review", bare_run(tmp), "--host", "0.0.0.0", "--api-key-env", "REMASK_TEST_REVIEW_KEY"});
+    BackgroundRemask server(
+        {"review", bare_run(tmp), "--host", "0.0.0.0", "--api-key-env", "REMASK_TEST_REVIEW_KEY"});
     httplib::Client c("127.0.0.1", server.port());
     c.set_read_timeout(30, 0);
     auto no_key = c.Get("/api/run");
@@ -72,7 +76,8 @@ TEST(ReviewCli, ANonLoopbackPageNeedsItsKeyAndSurvivesBadRequests) {
     ASSERT_TRUE(huge);
     EXPECT_EQ(huge->status, 413);
     httplib::Client again("127.0.0.1", server.port());
-    auto unknown = again.Post("/api/feedback", key, R"({"id": "val-1", "comment": "x"})", "application/json");
+    auto unknown =
+        again.Post("/api/feedback", key, R"({"id": "val-1", "comment": "x"})", "application/json");
     ASSERT_TRUE(unknown);
     EXPECT_EQ(unknown->status, 404) << unknown->body;
     auto run = again.Get("/api/run", key);

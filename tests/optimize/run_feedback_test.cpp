@@ -37,7 +37,9 @@ struct Process {
     FakeEvaluator evaluator{16, 12, 4};
     FakeInfiller infiller;
     std::unique_ptr<Proposer> proposer;
-    explicit Process(const Settings& s) { proposer = make_proposer(s, {&infiller, nullptr, nullptr, whitespace_splitter()}); }
+    explicit Process(const Settings& s) {
+        proposer = make_proposer(s, {&infiller, nullptr, nullptr, whitespace_splitter()});
+    }
     OptimizeResult run(const Settings& s, RunDirectory& dir, OptimizerHooks hooks) {
         hooks.show_progress = false;
         OptimizerParts parts{&evaluator, proposer.get(), whitespace_splitter(), nullptr, {}};
@@ -52,7 +54,9 @@ OptimizerHooks writes_feedback_after_iteration_1(const std::string& file) {
         if (e.value("event", std::string()) != "iteration" || e.value("iteration", 0) != 1) return;
         append_feedback_line(file, {{"note", kNote}, {"author", "ana"}, {"time", utc_timestamp()}});
         append_feedback_line(file, {{"decision", "veto"}, {"child", "c1_0"}, {"iteration", 1}});
-        append_feedback_line(file, {{"id", "train-2"}, {"score", 1.0}, {"comment", "fine by me"}, {"author", "ana"}});
+        append_feedback_line(
+            file,
+            {{"id", "train-2"}, {"score", 1.0}, {"comment", "fine by me"}, {"author", "ana"}});
     };
     return hooks;
 }
@@ -65,7 +69,8 @@ std::vector<nlohmann::json> feedback_events(RunDirectory& dir) {
 }
 
 bool context_has_note(const InfillRequest& r) {
-    return r.context.find("Notes from a reviewer") != std::string::npos && r.context.find(kNote) != std::string::npos;
+    return r.context.find("Notes from a reviewer") != std::string::npos &&
+           r.context.find(kNote) != std::string::npos;
 }
 
 TEST(RunFeedback, LinesWrittenDuringARunShapeTheNextIteration) {
@@ -103,7 +108,8 @@ TEST(RunFeedback, AResumedRunTakesTheJournaledLinesAgain) {
     Process p(s);
     p.run(s, dir, {});
     ASSERT_FALSE(p.infiller.requests.empty());
-    EXPECT_TRUE(context_has_note(p.infiller.requests[0])) << "iteration 2, replayed, keeps the note";
+    EXPECT_TRUE(context_has_note(p.infiller.requests[0]))
+        << "iteration 2, replayed, keeps the note";
     EXPECT_EQ(feedback_events(dir).size(), 1u) << "the lines are taken once";
     nlohmann::json checkpoint = *dir.read_checkpoint();
     EXPECT_EQ(checkpoint["feedback_lines"], 3);
@@ -114,8 +120,10 @@ TEST(RunFeedback, BadLinesAreSkippedAndTheRunGoesOn) {
     Settings s = dlm_settings();
     s.budget.target_calls = 60;
     Process p(s);
-    RunDirectory dir = RunDirectory::create(temp_dir("run-feedback-bad") + "/run", settings_to_toml(s));
-    std::ofstream(dir.file("feedback.jsonl")) << "not json\n{\"id\": \"val-1\", \"score\": 7}\n{\"note\": \"ok\"}\n";
+    RunDirectory dir =
+        RunDirectory::create(temp_dir("run-feedback-bad") + "/run", settings_to_toml(s));
+    std::ofstream(dir.file("feedback.jsonl"))
+        << "not json\n{\"id\": \"val-1\", \"score\": 7}\n{\"note\": \"ok\"}\n";
     OptimizeResult r = p.run(s, dir, {});
     EXPECT_GE(r.iterations, 1);
     std::vector<nlohmann::json> events = feedback_events(dir);
@@ -127,11 +135,16 @@ TEST(RunFeedback, OverridesFromThePageNeverTouchTheTestScore) {
     Settings s = dlm_settings();
     s.budget.target_calls = 40;
     Process p(s);
-    RunDirectory dir = RunDirectory::create(temp_dir("run-feedback-test") + "/run", settings_to_toml(s));
+    RunDirectory dir =
+        RunDirectory::create(temp_dir("run-feedback-test") + "/run", settings_to_toml(s));
     for (int i = 0; i < 4; ++i)
-        append_feedback_line(dir.file("feedback.jsonl"), {{"id", "test-" + std::to_string(i)}, {"score", 1.0}, {"comment", "fine"}});
+        append_feedback_line(
+            dir.file("feedback.jsonl"),
+            {{"id", "test-" + std::to_string(i)}, {"score", 1.0}, {"comment", "fine"}});
     for (int i = 0; i < 12; ++i)
-        append_feedback_line(dir.file("feedback.jsonl"), {{"id", "val-" + std::to_string(i)}, {"score", 1.0}, {"comment", "fine"}});
+        append_feedback_line(
+            dir.file("feedback.jsonl"),
+            {{"id", "val-" + std::to_string(i)}, {"score", 1.0}, {"comment", "fine"}});
     OptimizeResult r = p.run(s, dir, {});
     ASSERT_TRUE(r.initial_test.has_value());
     EXPECT_DOUBLE_EQ(*r.initial_test, 0.25) << "the metric's score, not the override";
@@ -146,8 +159,10 @@ TEST(RunFeedback, AnotherRunsNotesReachTheProposerThroughFeedbackFile) {
     append_feedback_line(old_file, {{"note", kNote}, {"author", "ana"}});
     append_feedback_line(old_file, {{"decision", "stop"}, {"iteration", 1}});
     Process p(s);
-    RunDirectory dir = RunDirectory::create(temp_dir("run-feedback-new") + "/run", settings_to_toml(s));
-    OptimizerParts parts{&p.evaluator, p.proposer.get(), whitespace_splitter(), nullptr, FeedbackBook::load(old_file)};
+    RunDirectory dir =
+        RunDirectory::create(temp_dir("run-feedback-new") + "/run", settings_to_toml(s));
+    OptimizerParts parts{&p.evaluator, p.proposer.get(), whitespace_splitter(), nullptr,
+                         FeedbackBook::load(old_file)};
     OptimizerHooks hooks;
     hooks.show_progress = false;
     OptimizeResult r = run_optimizer(s, dir, kPrompt, parts, hooks);
@@ -161,14 +176,17 @@ TEST(FeedbackBook, ReadsThePagesLinesAndSkipsDecisions) {
     std::ofstream(dir + "/fb.jsonl")
         << R"({"id": "a", "score": 0, "comment": "sarcasm", "author": "ana", "time": "2026-11-28T10:00:00Z", "candidate": "c1_0"})"
         << "\n"
-        << R"({"note": "short answers", "author": "bo"})" << "\n"
-        << R"({"decision": "stop", "iteration": 4})" << "\n";
+        << R"({"note": "short answers", "author": "bo"})"
+        << "\n"
+        << R"({"decision": "stop", "iteration": 4})"
+        << "\n";
     FeedbackBook book = FeedbackBook::load(dir + "/fb.jsonl");
     std::vector<Trace> traces = {{"a", "x", "positive", "positive", 1.0, ""}};
     book.apply(traces);
     EXPECT_EQ(traces[0].score, 0.0);
     EXPECT_EQ(book.notes(), "short answers");
-    std::ofstream(dir + "/bad.jsonl") << R"({"decision": "veto", "iteration": 4})" << "\n";
+    std::ofstream(dir + "/bad.jsonl") << R"({"decision": "veto", "iteration": 4})"
+                                      << "\n";
     EXPECT_THROW(FeedbackBook::load(dir + "/bad.jsonl"), InputError) << "a veto names its child";
 }
 

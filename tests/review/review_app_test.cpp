@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -29,10 +29,12 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-const std::string kHostile = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
+const std::string kHostile =
+    "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
 
 std::string make_dir(const std::string& name) {
-    fs::path dir = fs::temp_directory_path() / ("remask-review-" + name + "-" + std::to_string(::getpid()));
+    fs::path dir =
+        fs::temp_directory_path() / ("remask-review-" + name + "-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir.string();
@@ -51,29 +53,70 @@ std::string make_run(const std::string& name) {
     const std::string k0 = optimize::prompt_key(optimize::render_for_target(p0));
     const std::string k1 = optimize::prompt_key(optimize::render_for_target(p1));
     auto trace = [](const std::string& id, const std::string& reply, double score) {
-        return json{{"id", id}, {"input", "input of " + id}, {"expected", "yes"}, {"reply", reply}, {"score", score}, {"feedback", ""}};
+        return json{{"id", id},          {"input", "input of " + id},
+                    {"expected", "yes"}, {"reply", reply},
+                    {"score", score},    {"feedback", ""}};
     };
     std::ofstream events(dir + "/events.jsonl");
     events << json{{"event", "start"}, {"initial_prompt", p0}}.dump() << "\n"
-           << json{{"event", "eval"}, {"phase", "val"}, {"candidate", "c0"}, {"prompt_hash", k0},
-                   {"traces", {trace("val-1", kHostile, 0.0), trace("val-2", "yes", 1.0)}}}.dump() << "\n"
-           << json{{"event", "candidate"}, {"iteration", 0}, {"id", "c0"}, {"val", 0.5}}.dump() << "\n"
-           << json{{"event", "best"}, {"iteration", 0}, {"candidate", "c0"}, {"val", 0.5}, {"target_calls", 2}}.dump() << "\n"
-           << json{{"event", "eval"}, {"phase", "parent"}, {"candidate", "c0"}, {"prompt_hash", k0},
-                   {"traces", {trace("train-4", "no", 0.0)}}}.dump() << "\n"
-           << json{{"event", "eval"}, {"phase", "child"}, {"candidate", "c1_0"}, {"prompt_hash", k1},
-                   {"traces", {trace("train-4", "no", 0.0)}}}.dump() << "\n"
-           << json{{"event", "eval"}, {"phase", "test"}, {"candidate", "c0"}, {"prompt_hash", k0},
-                   {"traces", {trace("test-1", "held out", 1.0)}}}.dump() << "\n";
+           << json{{"event", "eval"},
+                   {"phase", "val"},
+                   {"candidate", "c0"},
+                   {"prompt_hash", k0},
+                   {"traces", {trace("val-1", kHostile, 0.0), trace("val-2", "yes", 1.0)}}}
+                  .dump()
+           << "\n"
+           << json{{"event", "candidate"}, {"iteration", 0}, {"id", "c0"}, {"val", 0.5}}.dump()
+           << "\n"
+           << json{{"event", "best"},
+                   {"iteration", 0},
+                   {"candidate", "c0"},
+                   {"val", 0.5},
+                   {"target_calls", 2}}
+                  .dump()
+           << "\n"
+           << json{{"event", "eval"},
+                   {"phase", "parent"},
+                   {"candidate", "c0"},
+                   {"prompt_hash", k0},
+                   {"traces", {trace("train-4", "no", 0.0)}}}
+                  .dump()
+           << "\n"
+           << json{{"event", "eval"},
+                   {"phase", "child"},
+                   {"candidate", "c1_0"},
+                   {"prompt_hash", k1},
+                   {"traces", {trace("train-4", "no", 0.0)}}}
+                  .dump()
+           << "\n"
+           << json{{"event", "eval"},
+                   {"phase", "test"},
+                   {"candidate", "c0"},
+                   {"prompt_hash", k0},
+                   {"traces", {trace("test-1", "held out", 1.0)}}}
+                  .dump()
+           << "\n";
     std::ofstream candidates(dir + "/candidates.jsonl");
-    candidates << json{{"id", "c0"}, {"parent", nullptr}, {"iteration", 0}, {"prompt", p0}, {"spans", json::array()},
-                       {"decision", "initial"}, {"val", 0.5}}.dump() << "\n"
-               << json{{"id", "c1_0"}, {"parent", "c0"}, {"iteration", 1}, {"prompt", p1},
-                       {"spans", {{{"start", 7}, {"end", 19}, {"before", "briefly."}, {"after", "in one word."}}}},
-                       {"decision", "worse"}, {"minibatch_score", 0.0}}.dump() << "\n";
+    candidates
+        << json{{"id", "c0"},   {"parent", nullptr},      {"iteration", 0},
+                {"prompt", p0}, {"spans", json::array()}, {"decision", "initial"},
+                {"val", 0.5}}
+               .dump()
+        << "\n"
+        << json{{"id", "c1_0"},
+                {"parent", "c0"},
+                {"iteration", 1},
+                {"prompt", p1},
+                {"spans",
+                 {{{"start", 7}, {"end", 19}, {"before", "briefly."}, {"after", "in one word."}}}},
+                {"decision", "worse"},
+                {"minibatch_score", 0.0}}
+               .dump()
+        << "\n";
     std::ofstream(dir + "/checkpoint.json")
-        << json{{"next_iteration", 2}, {"finished", true}, {"stop_reason", "target_calls"},
-                {"spent", {{"target", 4}}}, {"wall_s", 1.5}, {"pool", json::array()}}.dump();
+        << json{{"next_iteration", 2},      {"finished", true}, {"stop_reason", "target_calls"},
+                {"spent", {{"target", 4}}}, {"wall_s", 1.5},    {"pool", json::array()}}
+               .dump();
     return dir;
 }
 
@@ -148,7 +191,8 @@ TEST(ReviewApp, ServesTheEmbeddedPageWithAStrictPolicy) {
     ASSERT_TRUE(page);
     EXPECT_EQ(page->status, 200);
     EXPECT_NE(page->body.find("/review.js"), std::string::npos);
-    EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+    EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+              std::string::npos);
     auto script = c.Get("/review.js");
     ASSERT_TRUE(script);
     EXPECT_NE(script->body.find("textContent"), std::string::npos);
@@ -160,8 +204,12 @@ TEST(ReviewApp, FeedbackIsAppendedWithAuthorAndTime) {
     const std::string dir = make_run("feedback");
     Served s(dir, {});
     httplib::Client c = s.client();
-    auto ok = post(c, "/api/feedback", {{"id", "val-1"}, {"score", 1}, {"comment", "the answer is right"},
-                                        {"candidate", "c0"}, {"author", "ana"}});
+    auto ok = post(c, "/api/feedback",
+                   {{"id", "val-1"},
+                    {"score", 1},
+                    {"comment", "the answer is right"},
+                    {"candidate", "c0"},
+                    {"author", "ana"}});
     ASSERT_TRUE(ok);
     ASSERT_EQ(ok->status, 201) << ok->body;
     ASSERT_EQ(post(c, "/api/feedback", {{"note", "be brief"}, {"author", "bo"}})->status, 201);
@@ -184,20 +232,25 @@ TEST(ReviewApp, BadRequestsGetTheRightStatusAndWriteNothing) {
     const std::string dir = make_run("bad");
     Served s(dir, {});
     httplib::Client c = s.client();
-    expect_error(post(c, "/api/feedback", {{"id", "val-1"}, {"score", 1.5}, {"comment", "x"}}), 400);
-    expect_error(post(c, "/api/feedback", {{"id", "val-1"}, {"score", -0.1}, {"comment", "x"}}), 400);
+    expect_error(post(c, "/api/feedback", {{"id", "val-1"}, {"score", 1.5}, {"comment", "x"}}),
+                 400);
+    expect_error(post(c, "/api/feedback", {{"id", "val-1"}, {"score", -0.1}, {"comment", "x"}}),
+                 400);
     expect_error(post(c, "/api/feedback", {{"id", "val-1"}, {"score", 1}}), 400);  // no reason
     expect_error(post(c, "/api/feedback", {{"id", "nope"}, {"comment", "x"}}), 404);
     expect_error(post(c, "/api/feedback", {{"id", "test-1"}, {"comment", "x"}}), 404);  // held out
-    expect_error(post(c, "/api/feedback", {{"id", "val-1"}, {"comment", "x"}, {"candidate", "c7"}}), 404);
+    expect_error(post(c, "/api/feedback", {{"id", "val-1"}, {"comment", "x"}, {"candidate", "c7"}}),
+                 404);
     expect_error(post(c, "/api/feedback", {{"id", "val-1"}, {"comment", "x"}, {"extra", 1}}), 400);
     expect_error(c.Post("/api/feedback", "{not json", "application/json"), 400);
     expect_error(c.Post("/api/feedback", "id=val-1", "application/x-www-form-urlencoded"), 415);
     expect_error(post(c, "/api/feedback", {{"note", std::string(200000, 'x')}}), 413);
     expect_error(post(c, "/api/decision", {{"action", "continue"}}), 409);  // a finished run
     // Another origin or site may not change anything.
-    expect_error(post(c, "/api/feedback", {{"note", "x"}}, {{"Origin", "http://evil.example"}}), 403);
-    expect_error(post(c, "/api/feedback", {{"note", "x"}}, {{"Sec-Fetch-Site", "cross-site"}}), 403);
+    expect_error(post(c, "/api/feedback", {{"note", "x"}}, {{"Origin", "http://evil.example"}}),
+                 403);
+    expect_error(post(c, "/api/feedback", {{"note", "x"}}, {{"Sec-Fetch-Site", "cross-site"}}),
+                 403);
     expect_error(c.Get("/api/run", {{"Host", "evil.example:8090"}}), 403);
     EXPECT_FALSE(fs::exists(dir + "/feedback.jsonl"));
     // The server still answers.
@@ -222,7 +275,10 @@ TEST(ReviewApp, TwoConcurrentWritersLeaveWholeLines) {
     auto writer = [&](const std::string& who) {
         httplib::Client c = s.client();
         for (int i = 0; i < 200; ++i) {
-            auto r = post(c, "/api/feedback", {{"id", "val-2"}, {"comment", who + " " + std::to_string(i) + std::string(300, 'x')}, {"author", who}});
+            auto r = post(c, "/api/feedback",
+                          {{"id", "val-2"},
+                           {"comment", who + " " + std::to_string(i) + std::string(300, 'x')},
+                           {"author", who}});
             ASSERT_TRUE(r);
             ASSERT_EQ(r->status, 201) << r->body;
         }
@@ -253,7 +309,9 @@ TEST(FeedbackLog, TwoProcessesAppendingLeaveWholeLines) {
         pid_t pid = ::fork();
         if (pid == 0) {
             for (int i = 0; i < 200; ++i)
-                optimize::append_feedback_line(path, {{"id", "x"}, {"comment", std::string(5000, static_cast<char>('a' + w))}});
+                optimize::append_feedback_line(
+                    path,
+                    {{"id", "x"}, {"comment", std::string(5000, static_cast<char>('a' + w))}});
             ::_exit(0);
         }
         children.push_back(pid);
@@ -288,7 +346,8 @@ TEST(ReviewApp, ALiveRunWaitsForTheDecision) {
     expect_error(post(c, "/api/decision", {{"action", "veto"}, {"child", "c9_9"}}), 404);
     expect_error(post(c, "/api/decision", {{"action", "maybe"}}), 400);
     expect_error(post(c, "/api/decision", {{"action", "veto"}}), 400);
-    auto veto = post(c, "/api/decision", {{"action", "veto"}, {"child", "c3_1"}, {"author", "ana"}});
+    auto veto =
+        post(c, "/api/decision", {{"action", "veto"}, {"child", "c3_1"}, {"author", "ana"}});
     ASSERT_EQ(veto->status, 200) << veto->body;
     EXPECT_EQ(json::parse(veto->body)["children"][1]["vetoed"], true);
     ASSERT_EQ(post(c, "/api/decision", {{"action", "pick"}, {"child", "c3_0"}})->status, 200);

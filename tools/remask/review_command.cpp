@@ -30,12 +30,15 @@ std::string review_key(const std::string& api_key_env, const std::string& host) 
     if (!api_key_env.empty()) {
         const char* value = std::getenv(api_key_env.c_str());
         if (value == nullptr || *value == '\0')
-            throw UsageError("--api-key-env", "environment variable " + api_key_env + " is not set or empty");
+            throw UsageError("--api-key-env",
+                             "environment variable " + api_key_env + " is not set or empty");
         key = value;
     }
     if (key.empty() && !is_loopback_host(host))
-        throw UsageError("--host", "'" + host + "' is not a loopback address: set --api-key-env VAR (the key in that "
-                                   "environment variable); the page asks for it");
+        throw UsageError("--host",
+                         "'" + host +
+                             "' is not a loopback address: set --api-key-env VAR (the key in that "
+                             "environment variable); the page asks for it");
     return key;
 }
 
@@ -55,8 +58,8 @@ void run_review_command(const ReviewArgs& a) {
         std::ofstream(a.port_file + ".tmp") << port << '\n';
         std::rename((a.port_file + ".tmp").c_str(), a.port_file.c_str());
     }
-    std::cerr << "review page of " << a.run_dir << ": " << app.url() << (options.api_key.empty() ? "" : " (key required)")
-              << "\n";
+    std::cerr << "review page of " << a.run_dir << ": " << app.url()
+              << (options.api_key.empty() ? "" : " (key required)") << "\n";
     std::thread waiter([&] {
         int signal = 0;
         sigwait(&stop_signals, &signal);
@@ -71,13 +74,17 @@ void run_review_command(const ReviewArgs& a) {
 
 void add_review_command(CLI::App& app) {
     auto args = std::make_shared<ReviewArgs>();
-    CLI::App* cmd = app.add_subcommand("review", "Serve the review page of a run directory (read traces, rescore, note)");
+    CLI::App* cmd = app.add_subcommand(
+        "review", "Serve the review page of a run directory (read traces, rescore, note)");
     cmd->add_option("RUN_DIR", args->run_dir, "Run directory of remask optimize")->required();
     cmd->add_option("--host", args->options.host, "Address to listen on (default 127.0.0.1)");
-    cmd->add_option("--port", args->options.port, "Port (default 8090; 0 = any free port)")->check(CLI::Range(0, 65535));
+    cmd->add_option("--port", args->options.port, "Port (default 8090; 0 = any free port)")
+        ->check(CLI::Range(0, 65535));
     cmd->add_option("--api-key-env", args->api_key_env,
-                    "Require Authorization: Bearer <key> on the API, the key read from this environment variable");
-    cmd->add_option("--port-file", args->port_file, "Write the port here once listening (for scripts)");
+                    "Require Authorization: Bearer <key> on the API, the key read from this "
+                    "environment variable");
+    cmd->add_option("--port-file", args->port_file,
+                    "Write the port here once listening (for scripts)");
     cmd->callback([args] { run_review_command(*args); });
 }
 
