@@ -15,7 +15,8 @@ Folders written under OUT_DIR (numpy only, deterministic):
                                    and llama3 rope_scaling
   llada-moe-tiny, llada-moe-tiny-bf16   LLaDA-MoE: 6 experts, top-2, per-head q/k norms, GQA,
                                    routing uneven by construction (the last expert gets no rows)
-  dream-e2e, llada-e2e, qwen2-e2e  d=32 models with real tokenizers (when --node-dir has them)
+  dream-e2e, llada-e2e, llada-moe-e2e, qwen2-e2e   d=32 models with real tokenizers (when
+                                   --node-dir has them)
 """
 
 import argparse
@@ -397,6 +398,15 @@ def make_e2e(out, node_dir):
     folder = os.path.join(out, "llada-e2e")
     config = llada_config(32, 2, 2, 2, 64, 128320, 128320, mask=mask, eos=eos)
     save_model(folder, config, llada_tensors(config, Init(12)), "bf16")
+    copy_tokenizer(llama_dir, folder,
+                   [(bos, "<|startoftext|>"), (eos, "<|endoftext|>"), (mask, "<|mdm_mask|>")],
+                   {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>",
+                    "pad_token": "<|endoftext|>", "mask_token": "<|mdm_mask|>"})
+
+    # LLaDA-MoE: the same tokenizer and special tokens as llada-e2e; 4 experts, top-2.
+    folder = os.path.join(out, "llada-moe-e2e")
+    config = llada_moe_config(32, 2, 2, 2, 4, 2, 32, 128320, mask=mask, eos=eos)
+    save_model(folder, config, llada_moe_tensors(config, Init(14)), "bf16")
     copy_tokenizer(llama_dir, folder,
                    [(bos, "<|startoftext|>"), (eos, "<|endoftext|>"), (mask, "<|mdm_mask|>")],
                    {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>",
