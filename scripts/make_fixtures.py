@@ -270,14 +270,16 @@ def llada_moe_config(d, heads, kv_heads, layers, experts, top_k, expert_ffn, voc
     return config
 
 
-def llada_moe_tensors(c, init):
-    """Uneven routing by construction: every embedding has a large dimension 0, which the
-    router rows read with a bias per expert: the last expert never wins a slot (its
-    probability is ~e^-14), expert 0 wins more often than the others."""
+def llada_moe_tensors(c, init, uneven=True):
+    """uneven: routing uneven by construction: every embedding has a large dimension 0,
+    which the router rows read with a bias per expert: the last expert never wins a slot
+    (its probability is ~e^-14), expert 0 wins more often than the others. Else plain
+    random weights (roughly balanced routing)."""
     d, heads, kv = c["hidden_size"], c["num_attention_heads"], c["num_key_value_heads"]
     hd, ffn, experts = d // heads, c["expert_intermediate_size"], c["num_experts"]
     embed = init.embed(c["vocab_size"], d)
-    embed[:, 0] = 6.0
+    if uneven:
+        embed[:, 0] = 6.0
     t = [("model.embed_tokens.weight", embed)]
     for i in range(c["num_hidden_layers"]):
         b = "model.layers.%d." % i
@@ -290,9 +292,10 @@ def llada_moe_tensors(c, init):
         t.append((b + "self_attn.k_norm.weight", init.norm(hd)))
         t.append((b + "post_attention_layernorm.weight", init.norm(d)))
         router = 2.0 * init.linear(experts, d)
-        router[:, 0] = 0.0
-        router[0, 0] = 0.3
-        router[experts - 1, 0] = -3.0
+        if uneven:
+            router[:, 0] = 0.0
+            router[0, 0] = 0.3
+            router[experts - 1, 0] = -3.0
         t.append((b + "mlp.gate.weight", router))
         for e in range(experts):
             p = b + "mlp.experts.%d." % e
