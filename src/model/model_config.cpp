@@ -96,7 +96,8 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& pa
             found = &entry;
     }
     if (is_llada_moe_architecture(architecture) && (model_type.empty() || lower(model_type) == "llada"))
-        found = &kFamilies[4];
+        for (const auto& entry : kFamilies)
+            if (entry.family == Family::llada_moe) found = &entry;
     if (!found) {
         const std::string key = model_type.empty() ? "architectures" : "model_type";
         const std::string value = model_type.empty() ? architecture : model_type;
