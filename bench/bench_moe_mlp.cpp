@@ -59,16 +59,18 @@ void BM_MoeMlp(benchmark::State& state) {
         moe.apply(h.data(), m, x.data(), scratch);
         benchmark::DoNotOptimize(x.data());
     }
-    state.counters["active GFLOP/s"] = benchmark::Counter(
-        2.0 * m * (kHidden * kExperts + kTopK * 3 * kHidden * kExpertWidth) * state.iterations() / 1e9,
-        benchmark::Counter::kIsRate);
+    state.counters["active GFLOP/s"] =
+        benchmark::Counter(2.0 * m * (kHidden * kExperts + kTopK * 3 * kHidden * kExpertWidth) *
+                               state.iterations() / 1e9,
+                           benchmark::Counter::kIsRate);
 }
 
 void BM_DenseSameActive(benchmark::State& state) {
     const int64_t m = state.range(0), f = kTopK * kExpertWidth;
     Matrices mats;
     mats.storage.reserve(3);
-    const auto gate = mats.make(f, kHidden), up = mats.make(f, kHidden), down = mats.make(kHidden, f);
+    const auto gate = mats.make(f, kHidden), up = mats.make(f, kHidden),
+               down = mats.make(kHidden, f);
     const auto gate_up = remask::PackedLinear::pack({gate, up}, {}, remask::ComputeType::bf16);
     const auto down_packed = remask::PackedLinear::pack({down}, {}, remask::ComputeType::bf16);
     const auto h = random_rows(m);
@@ -77,12 +79,13 @@ void BM_DenseSameActive(benchmark::State& state) {
         gate_up.apply(h.data(), m, gu.data());
         const remask::VectorKernels& kernels = remask::vector_kernels();
 #pragma omp parallel for schedule(static)
-        for (int64_t i = 0; i < m; ++i) kernels.silu_mul(&gu[i * 2 * f], &gu[i * 2 * f + f], f, &act[i * f]);
+        for (int64_t i = 0; i < m; ++i)
+            kernels.silu_mul(&gu[i * 2 * f], &gu[i * 2 * f + f], f, &act[i * f]);
         down_packed.apply(act.data(), m, x.data(), true);
         benchmark::DoNotOptimize(x.data());
     }
-    state.counters["active GFLOP/s"] = benchmark::Counter(2.0 * m * 3 * kHidden * f * state.iterations() / 1e9,
-                                                          benchmark::Counter::kIsRate);
+    state.counters["active GFLOP/s"] = benchmark::Counter(
+        2.0 * m * 3 * kHidden * f * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 }  // namespace

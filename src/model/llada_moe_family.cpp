@@ -20,9 +20,12 @@ void require_every_layer_moe(const ConfigReader& c, int64_t layers) {
     if (freq.is_array()) {
         if (static_cast<int64_t>(freq.size()) != layers)
             c.fail("moe_layer_freq", "needs one entry per layer (" + std::to_string(layers) + ")");
-        for (const auto& f : freq) all_moe = all_moe && f.is_number_integer() && f.get<int64_t>() == 1;
+        for (const auto& f : freq)
+            all_moe = all_moe && f.is_number_integer() && f.get<int64_t>() == 1;
     }
-    if (!all_moe) c.fail("moe_layer_freq", "dense (non-MoE) layers are not implemented: every entry must be 1");
+    if (!all_moe)
+        c.fail("moe_layer_freq",
+               "dense (non-MoE) layers are not implemented: every entry must be 1");
 }
 
 }  // namespace
@@ -37,7 +40,8 @@ ModelConfig parse_llada_moe_config(const ConfigReader& c) {
     c.require_null("clip_qkv", "clamping q/k/v is not implemented");
     c.require_null("rope_scaling", "RoPE scaling is not implemented for LLaDA-MoE");
     c.require_null("shared_expert_intermediate_size", "a shared expert is not implemented");
-    c.require_flag("moe_router_enable_expert_bias", false, "a router expert bias is not implemented");
+    c.require_flag("moe_router_enable_expert_bias", false,
+                   "a router expert bias is not implemented");
     c.require_string("moe_router_score_function", "softmax", "only softmax routing is implemented");
     if (c.has("partial_rotary_factor") && c.number_or("partial_rotary_factor", 1.0) != 1.0)
         c.fail("partial_rotary_factor", "only 1 (RoPE over the whole head) is implemented");
@@ -46,11 +50,13 @@ ModelConfig parse_llada_moe_config(const ConfigReader& c) {
     m.num_layers = c.integer("num_hidden_layers");
     m.num_heads = c.integer("num_attention_heads");
     m.num_kv_heads = c.has("num_key_value_heads") ? c.integer("num_key_value_heads") : m.num_heads;
-    if (m.num_heads % m.num_kv_heads != 0) c.fail("num_key_value_heads", "must divide num_attention_heads");
+    if (m.num_heads % m.num_kv_heads != 0)
+        c.fail("num_key_value_heads", "must divide num_attention_heads");
     // The modeling code always takes hidden_size / num_attention_heads (no head_dim key).
     if (m.hidden_size % m.num_heads != 0) c.fail("num_attention_heads", "must divide hidden_size");
     m.head_dim = m.hidden_size / m.num_heads;
-    if (m.head_dim % 2 != 0) c.fail("num_attention_heads", "head size hidden_size / heads must be even for RoPE");
+    if (m.head_dim % 2 != 0)
+        c.fail("num_attention_heads", "head size hidden_size / heads must be even for RoPE");
     require_every_layer_moe(c, m.num_layers);
 
     m.num_experts = c.integer("num_experts");
@@ -64,7 +70,8 @@ ModelConfig parse_llada_moe_config(const ConfigReader& c) {
 
     m.vocab_size = c.integer("vocab_size");
     m.max_positions = c.integer_or("max_position_embeddings", 0);
-    if (!c.has("rope_theta")) c.fail("rope_theta", "is required (the released checkpoints say 50000)");
+    if (!c.has("rope_theta"))
+        c.fail("rope_theta", "is required (the released checkpoints say 50000)");
     m.rope_theta = c.number_or("rope_theta", 50000.0);
     m.norm_eps = c.number_or("rms_norm_eps", 1e-5);
     m.qk_norm = c.flag_or("qk_layernorm", false);

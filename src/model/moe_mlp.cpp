@@ -17,7 +17,8 @@ T* grown(std::vector<T>& buffer, int64_t n) {
 }
 
 // One row: softmax over `experts` logits (float64), then the top_k by a stable sort.
-void route_row(const float* logits, int64_t experts, int64_t top_k, bool normalize, ExpertChoice* out) {
+void route_row(const float* logits, int64_t experts, int64_t top_k, bool normalize,
+               ExpertChoice* out) {
     std::vector<double> p(experts);
     const double top = *std::max_element(logits, logits + experts);
     double sum = 0;
@@ -28,7 +29,8 @@ void route_row(const float* logits, int64_t experts, int64_t top_k, bool normali
     double chosen = 0;
     for (int64_t j = 0; j < top_k; ++j) chosen += p[order[j]];
     const double scale = normalize ? 1.0 / chosen : 1.0 / sum;
-    for (int64_t j = 0; j < top_k; ++j) out[j] = {order[j], static_cast<float>(p[order[j]] * scale)};
+    for (int64_t j = 0; j < top_k; ++j)
+        out[j] = {order[j], static_cast<float>(p[order[j]] * scale)};
 }
 
 // An expert's row count rounded up to one of a few sizes (multiples of 8 up to 64, then
@@ -44,14 +46,15 @@ int64_t padded_rows(int64_t n) {
 
 }  // namespace
 
-void route_experts(const float* router_logits, int64_t rows, int64_t experts, int64_t top_k, bool normalize,
-                   ExpertChoice* out) {
+void route_experts(const float* router_logits, int64_t rows, int64_t experts, int64_t top_k,
+                   bool normalize, ExpertChoice* out) {
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < rows; ++r)
         route_row(router_logits + r * experts, experts, top_k, normalize, out + r * top_k);
 }
 
-MoeMlp MoeMlp::pack(const LayerWeights& w, const ModelConfig& c, ComputeType type, bool release_source) {
+MoeMlp MoeMlp::pack(const LayerWeights& w, const ModelConfig& c, ComputeType type,
+                    bool release_source) {
     MoeMlp moe;
     moe.experts_ = c.num_experts;
     moe.top_k_ = c.experts_per_token;
@@ -60,7 +63,8 @@ MoeMlp MoeMlp::pack(const LayerWeights& w, const ModelConfig& c, ComputeType typ
     moe.normalize_ = c.normalize_expert_weights;
     moe.router_ = PackedLinear::pack({w.router}, {}, ComputeType::f32, release_source);
     for (int64_t e = 0; e < c.num_experts; ++e) {
-        moe.gate_up_.push_back(PackedLinear::pack({w.expert_gate[e], w.expert_up[e]}, {}, type, release_source));
+        moe.gate_up_.push_back(
+            PackedLinear::pack({w.expert_gate[e], w.expert_up[e]}, {}, type, release_source));
         moe.down_.push_back(PackedLinear::pack({w.expert_down[e]}, {}, type, release_source));
     }
     return moe;
@@ -85,7 +89,8 @@ void MoeMlp::apply(const float* h, int64_t rows, float* x, MoeScratch& s) const 
     s.rows_per_expert.assign(experts_, 0);
     for (int64_t i = 0; i < slots; ++i) ++s.rows_per_expert[choices[i].expert];
     std::vector<int64_t> begin(experts_ + 1, 0);
-    for (int64_t e = 0; e < experts_; ++e) begin[e + 1] = begin[e] + padded_rows(s.rows_per_expert[e]);
+    for (int64_t e = 0; e < experts_; ++e)
+        begin[e + 1] = begin[e] + padded_rows(s.rows_per_expert[e]);
     const int64_t blocks = begin[experts_];
     std::vector<int64_t> next(begin.begin(), begin.end() - 1);
     int64_t* slot_of = grown(s.slot_of, slots);
@@ -113,7 +118,8 @@ void MoeMlp::apply(const float* h, int64_t rows, float* x, MoeScratch& s) const 
     const VectorKernels& kernels = vector_kernels();
     for (int64_t e = 0; e < experts_; ++e)
         if (begin[e + 1] > begin[e])
-            gate_up_[e].apply(gathered + begin[e] * d, begin[e + 1] - begin[e], gate_up + begin[e] * 2 * f);
+            gate_up_[e].apply(gathered + begin[e] * d, begin[e + 1] - begin[e],
+                              gate_up + begin[e] * 2 * f);
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < blocks; ++i)
         kernels.silu_mul(gate_up + i * 2 * f, gate_up + i * 2 * f + f, f, act + i * f);
@@ -121,7 +127,7 @@ void MoeMlp::apply(const float* h, int64_t rows, float* x, MoeScratch& s) const 
         if (begin[e + 1] > begin[e])
             down_[e].apply(act + begin[e] * f, begin[e + 1] - begin[e], out + begin[e] * d);
 
-    // Scatter back: each row adds its k expert outputs in rank order.
+            // Scatter back: each row adds its k expert outputs in rank order.
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
         float* xr = x + r * d;
@@ -133,9 +139,9 @@ void MoeMlp::apply(const float* h, int64_t rows, float* x, MoeScratch& s) const 
     }
 }
 
-void moe_mlp_reference(const Weight& router, const std::vector<Weight>& gate, const std::vector<Weight>& up,
-                       const std::vector<Weight>& down, int64_t top_k, bool normalize, const float* h,
-                       int64_t rows, float* x) {
+void moe_mlp_reference(const Weight& router, const std::vector<Weight>& gate,
+                       const std::vector<Weight>& up, const std::vector<Weight>& down,
+                       int64_t top_k, bool normalize, const float* h, int64_t rows, float* x) {
     const int64_t experts = router.rows, d = router.cols;
     std::vector<float> logits(experts);
     std::vector<ExpertChoice> chosen(top_k);

@@ -29,19 +29,19 @@ struct ExpertChoice {
 // probability, highest first. Equal probabilities: the lower expert index first (a stable
 // descending sort; torch.topk and ggml's argsort leave the order of ties unspecified).
 // normalize: weights divided by their sum over the chosen experts (norm_topk_prob).
-void route_experts(const float* router_logits, int64_t rows, int64_t experts, int64_t top_k, bool normalize,
-                   ExpertChoice* out);
+void route_experts(const float* router_logits, int64_t rows, int64_t experts, int64_t top_k,
+                   bool normalize, ExpertChoice* out);
 
 // Buffers reused between calls (grown, never shrunk).
 struct MoeScratch {
     std::vector<float> logits, gathered, gate_up, act, out;
     std::vector<ExpertChoice> choices;
-    std::vector<int64_t> slot_of;           // [rows * top_k]: where (row, k) sits in expert order
-    std::vector<int64_t> rows_per_expert;   // of the last apply(): [experts]
+    std::vector<int64_t> slot_of;          // [rows * top_k]: where (row, k) sits in expert order
+    std::vector<int64_t> rows_per_expert;  // of the last apply(): [experts]
 };
 
 class MoeMlp {
-public:
+  public:
     MoeMlp() = default;
     // The router is packed in float32 whatever `type` (routing decisions should not move
     // with the compute type; llama.cpp's converter keeps it F32 too); experts in `type`.
@@ -53,7 +53,7 @@ public:
     // x [rows, d] += the MoE output for h [rows, d].
     void apply(const float* h, int64_t rows, float* x, MoeScratch& scratch) const;
 
-private:
+  private:
     PackedLinear router_;
     std::vector<PackedLinear> gate_up_, down_;  // per expert: [2 * ffn, d], [d, ffn]
     int64_t experts_ = 0, top_k_ = 0, ffn_ = 0, hidden_ = 0;
@@ -62,8 +62,8 @@ private:
 
 // The reference: row by row, each chosen expert by itself, with matmul_nt_reference on the
 // unpacked weights (router [experts, d], gate/up [ffn, d], down [d, ffn] per expert).
-void moe_mlp_reference(const Weight& router, const std::vector<Weight>& gate, const std::vector<Weight>& up,
-                       const std::vector<Weight>& down, int64_t top_k, bool normalize, const float* h,
-                       int64_t rows, float* x);
+void moe_mlp_reference(const Weight& router, const std::vector<Weight>& gate,
+                       const std::vector<Weight>& up, const std::vector<Weight>& down,
+                       int64_t top_k, bool normalize, const float* h, int64_t rows, float* x);
 
 }  // namespace remask

@@ -40,9 +40,10 @@ void expect_slots_filled(const std::string& out, int candidates) {
 
 TEST(LladaMoeCommands, InfillWithAndWithoutTheDualKvCache) {
     for (const char* cache : {"none", "dual"}) {
-        CommandResult r = run_remask({"infill", "--model", fixture_path("llada-moe-e2e"), "--text",
-                                      "Reviews: <mask:5> and then <mask:3>.", "--steps", "4", "--seed", "2",
-                                      "--candidates", "2", "--kv-cache", cache, "--kv-refresh", "2"});
+        CommandResult r =
+            run_remask({"infill", "--model", fixture_path("llada-moe-e2e"), "--text",
+                        "Reviews: <mask:5> and then <mask:3>.", "--steps", "4", "--seed", "2",
+                        "--candidates", "2", "--kv-cache", cache, "--kv-refresh", "2"});
         ASSERT_EQ(r.exit_code, 0) << cache << ": " << r.err;
         expect_slots_filled(r.out, 2);
     }
@@ -51,9 +52,10 @@ TEST(LladaMoeCommands, InfillWithAndWithoutTheDualKvCache) {
 TEST(LladaMoeCommands, DiffusionGenerationAnswersTheSameWithTheDualKvCacheRefreshedEveryStep) {
     std::string answers[2];
     for (int i = 0; i < 2; ++i) {
-        CommandResult r = run_remask({"generate", "--model", fixture_path("llada-moe-e2e"), "--prompt", "Say hi.",
-                                      "--gen-length", "8", "--block-length", "8", "--steps", "4", "--seed", "1",
-                                      "--forbid-eos", "--kv-cache", i == 0 ? "none" : "dual", "--kv-refresh", "1"});
+        CommandResult r = run_remask({"generate", "--model", fixture_path("llada-moe-e2e"),
+                                      "--prompt", "Say hi.", "--gen-length", "8", "--block-length",
+                                      "8", "--steps", "4", "--seed", "1", "--forbid-eos",
+                                      "--kv-cache", i == 0 ? "none" : "dual", "--kv-refresh", "1"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
         answers[i] = r.out;
     }
@@ -64,7 +66,10 @@ TEST(LladaMoeCommands, DiffusionGenerationAnswersTheSameWithTheDualKvCacheRefres
 TEST(LladaMoeCommands, ServeInfillRepeatsForASeed) {
     BackgroundRemask server({"serve", "--model", fixture_path("llada-moe-e2e")});
     httplib::Client cli("127.0.0.1", server.port());
-    json request = {{"text", "The plot was <mask:4>."}, {"steps", 3}, {"seed", 9}, {"temperature", 0.7},
+    json request = {{"text", "The plot was <mask:4>."},
+                    {"steps", 3},
+                    {"seed", 9},
+                    {"temperature", 0.7},
                     {"candidates", 2}};
     auto first = cli.Post("/v1/infill", request.dump(), "application/json");
     auto again = cli.Post("/v1/infill", request.dump(), "application/json");
@@ -73,28 +78,32 @@ TEST(LladaMoeCommands, ServeInfillRepeatsForASeed) {
     EXPECT_EQ(first->body, again->body);
     json body = json::parse(first->body);
     ASSERT_EQ(body["candidates"].size(), 2u);
-    for (const json& c : body["candidates"]) EXPECT_EQ(c["text"].get<std::string>().rfind("The plot was ", 0), 0u);
+    for (const json& c : body["candidates"])
+        EXPECT_EQ(c["text"].get<std::string>().rfind("The plot was ", 0), 0u);
     EXPECT_EQ(server.stop(), 0);
 }
 
 TEST(LladaMoeCommands, OptimizerDlmProposerRunsInProcess) {
     TempDir tmp;
     fs::path prompt = tmp.dir / "prompt.txt";
-    std::ofstream(prompt) << "<keep>You label movie reviews.</keep> Say positive or negative, one word.";
+    std::ofstream(prompt)
+        << "<keep>You label movie reviews.</keep> Say positive or negative, one word.";
     fs::path config = tmp.dir / "run.toml";
-    std::ofstream(config) << "[task]\nname = \"sst2\"\ntrain_size = 4\nval_size = 3\ntest_size = 3\n"
-                          << "[target]\nprovider = \"local\"\nmodel = \"" << fixture_path("qwen2-e2e")
-                          << "\"\nmax_tokens = 3\nmax_in_flight = 1\n"
-                          << "[dlm]\nmodel = \"" << fixture_path("llada-moe-e2e") << "\"\nsteps = 3\n"
-                          << "[optimizer]\nproposer = \"dlm\"\ncandidates = 2\nminibatch = 2\nslack = 1\n"
-                          << "patience = 1\nprompt = \"" << prompt.string() << "\"\n"
-                          << "[budget]\ntarget_calls = 16\n"
-                          << "[run]\nseed = 3\ncache = \"" << (tmp.dir / "cache.sqlite").string() << "\"\n";
+    std::ofstream(config)
+        << "[task]\nname = \"sst2\"\ntrain_size = 4\nval_size = 3\ntest_size = 3\n"
+        << "[target]\nprovider = \"local\"\nmodel = \"" << fixture_path("qwen2-e2e")
+        << "\"\nmax_tokens = 3\nmax_in_flight = 1\n"
+        << "[dlm]\nmodel = \"" << fixture_path("llada-moe-e2e") << "\"\nsteps = 3\n"
+        << "[optimizer]\nproposer = \"dlm\"\ncandidates = 2\nminibatch = 2\nslack = 1\n"
+        << "patience = 1\nprompt = \"" << prompt.string() << "\"\n"
+        << "[budget]\ntarget_calls = 16\n"
+        << "[run]\nseed = 3\ncache = \"" << (tmp.dir / "cache.sqlite").string() << "\"\n";
     const fs::path run = tmp.dir / "run";
     CommandResult r = run_remask({"optimize", config.string(), "--yes", "--run-dir", run.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(fs::exists(run / "summary.json"));
-    EXPECT_NE(read_text_file((run / "best_prompt.txt").string()).find("You label movie reviews."), std::string::npos);
+    EXPECT_NE(read_text_file((run / "best_prompt.txt").string()).find("You label movie reviews."),
+              std::string::npos);
     // The proposals came from the MoE model's forwards.
     json summary = json::parse(read_text_file((run / "summary.json").string()));
     EXPECT_GT(summary["dlm_forwards"].get<int64_t>(), 0) << summary.dump();

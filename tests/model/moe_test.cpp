@@ -42,7 +42,9 @@ struct TinyMoe {
         for (float& v : h) v = normal(rng);
         for (int64_t r = 0; r < rows; ++r) h[r * d] = 3.0f;
     }
-    float* router_row(int64_t e) { return const_cast<float*>(static_cast<const float*>(weights.router.data)) + e * d; }
+    float* router_row(int64_t e) {
+        return const_cast<float*>(static_cast<const float*>(weights.router.data)) + e * d;
+    }
 
     ModelConfig config(bool normalize = false) const {
         ModelConfig c;
@@ -61,8 +63,8 @@ struct TinyMoe {
         std::vector<float> fast = x0, slow = x0;
         MoeScratch scratch;
         MoeMlp::pack(weights, config(normalize), type).apply(h.data(), rows, fast.data(), scratch);
-        moe_mlp_reference(weights.router, weights.expert_gate, weights.expert_up, weights.expert_down, top_k,
-                          normalize, h.data(), rows, slow.data());
+        moe_mlp_reference(weights.router, weights.expert_gate, weights.expert_up,
+                          weights.expert_down, top_k, normalize, h.data(), rows, slow.data());
         for (size_t i = 0; i < x0.size(); ++i) {
             fast[i] -= x0[i];
             slow[i] -= x0[i];
@@ -133,8 +135,9 @@ TEST(MoeMlp, AnExpertWithEveryRowAndOneWithNone) {
 TEST(MoeMlp, TiedRouterScoresPickTheLowerExpert) {
     TinyMoe moe(4, 2);
     moe.router_row(0)[0] = 10.0f;  // expert 0 always first
-    std::copy(moe.router_row(1), moe.router_row(1) + moe.d, moe.router_row(2));  // experts 1 and 2 tie
-    moe.router_row(1)[0] = moe.router_row(2)[0] = 5.0f;   // ... and beat expert 3 on every row
+    std::copy(moe.router_row(1), moe.router_row(1) + moe.d,
+              moe.router_row(2));                        // experts 1 and 2 tie
+    moe.router_row(1)[0] = moe.router_row(2)[0] = 5.0f;  // ... and beat expert 3 on every row
     moe.router_row(3)[0] = -10.0f;
     const auto rows = moe.compare(ComputeType::f32, 1e-5);
     EXPECT_EQ(rows, (std::vector<int64_t>{moe.rows, moe.rows, 0, 0}));
@@ -181,7 +184,8 @@ TEST(LladaMoe, MaskIdDefaultsOnlyWhereTheVocabularyHasIt) {
     std::ifstream(dir + "/config.json") >> config;
     config.erase("mask_token_id");
     std::ofstream(dir + "/config.json") << config.dump(2);
-    EXPECT_EQ(read_model_config(dir).mask_token_id, -1);  // 156895 is outside a 400-token vocabulary
+    EXPECT_EQ(read_model_config(dir).mask_token_id,
+              -1);  // 156895 is outside a 400-token vocabulary
     config["vocab_size"] = 157184;
     EXPECT_EQ(parse_model_config(config, dir + "/config.json").mask_token_id, 156895);
     config["architectures"] = {"LLaDAModelLM"};  // the dense model's name: not this family
@@ -198,7 +202,8 @@ TEST(LladaMoe, MissingExpertTensorIsNamed) {
         Model::load(dir);
         FAIL() << "loaded without an expert";
     } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("model.layers.1.mlp.experts.3.up_proj.weight"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("model.layers.1.mlp.experts.3.up_proj.weight"),
+                  std::string::npos)
             << e.what();
     }
 }
