@@ -13,7 +13,10 @@ Folders written under OUT_DIR (numpy only, deterministic):
   llama-tiny, llama-tiny-bf16      causal LLaMA, untied head
   llama-variant-tiny               LLaMA with attention_bias, mlp_bias, head_dim != hidden/heads
                                    and llama3 rope_scaling
-  dream-e2e, llada-e2e, qwen2-e2e  d=32 models with real tokenizers (when --node-dir has them)
+  llada-moe-tiny, llada-moe-tiny-bf16   LLaDA-MoE: 6 experts, top-2, per-head q/k norms, GQA,
+                                   routing uneven by construction (the last expert gets no rows)
+  dream-e2e, llada-e2e, llada-moe-e2e, qwen2-e2e   d=32 models with real tokenizers (when
+                                   --node-dir has them)
 """
 
 import argparse
@@ -237,6 +240,74 @@ def hf_tensors(c, init):
     return t
 
 
+# ------------------------------------------------- LLaDA-MoE (HF keys, model_type "llada")
+
+def llada_moe_config(d, heads, kv_heads, layers, experts, top_k, expert_ffn, vocab, mask, eos,
+                     **overrides):
+    """The keys of inclusionAI/LLaDA-MoE-7B-A1B-Instruct's config.json (docs/llada-moe.md)."""
+    config = {
+        "architectures": ["LLaDAMoEModelLM"], "attention_bias": False, "attention_dropout": 0.0,
+        "auto_map": {"AutoConfig": "configuration_lladamoe.LLaDAConfig",
+                     "AutoModel": "modeling_lladamoe.LLaDAMoEModelLM",
+                     "AutoModelForCausalLM": "modeling_lladamoe.LLaDAMoEModelLM"},
+        "clip_qkv": None, "dense_intermediate_size": 4 * expert_ffn, "eos_token_id": eos,
+        "expert_intermediate_size": expert_ffn, "hidden_act": "silu", "hidden_size": d,
+        "initializer_range": 0.02, "max_position_embeddings": 8192, "model_type": "llada",
+        "moe_layer_freq": [1] * layers, "moe_router_enable_expert_bias": False,
+        "moe_router_score_function": "softmax", "norm_topk_prob": False,
+        "num_attention_heads": heads, "num_experts": experts, "num_experts_per_tok": top_k,
+        "num_hidden_layers": layers, "num_key_value_heads": kv_heads,
+        "output_router_logits": False, "pad_token_id": eos, "partial_rotary_factor": 1,
+        "qk_layernorm": True, "rms_norm_eps": 1e-05, "rope_scaling": None,
+        "rope_theta": 50000, "routed_scaling_factor": 1, "router_aux_loss_coef": 0.01,
+        "router_num_group": None, "router_topk_group": None,
+        "shared_expert_intermediate_size": None, "tie_word_embeddings": False,
+        "transformers_version": "4.52.4", "use_cache": False, "vocab_size": vocab,
+    }
+    if mask is not None:
+        config["mask_token_id"] = mask
+    config.update(overrides)
+    return config
+
+
+def llada_moe_tensors(c, init, uneven=True):
+    """uneven: routing uneven by construction: every embedding has a large dimension 0,
+    which the router rows read with a bias per expert: the last expert never wins a slot
+    (its probability is ~e^-14), expert 0 wins more often than the others. Else plain
+    random weights (roughly balanced routing)."""
+    d, heads, kv = c["hidden_size"], c["num_attention_heads"], c["num_key_value_heads"]
+    hd, ffn, experts = d // heads, c["expert_intermediate_size"], c["num_experts"]
+    embed = init.embed(c["vocab_size"], d)
+    if uneven:
+        embed[:, 0] = 6.0
+    t = [("model.embed_tokens.weight", embed)]
+    for i in range(c["num_hidden_layers"]):
+        b = "model.layers.%d." % i
+        t.append((b + "input_layernorm.weight", init.norm(d)))
+        t.append((b + "self_attn.q_proj.weight", init.linear(heads * hd, d)))
+        t.append((b + "self_attn.k_proj.weight", init.linear(kv * hd, d)))
+        t.append((b + "self_attn.v_proj.weight", init.linear(kv * hd, d)))
+        t.append((b + "self_attn.o_proj.weight", init.linear(d, heads * hd)))
+        t.append((b + "self_attn.q_norm.weight", init.norm(hd)))
+        t.append((b + "self_attn.k_norm.weight", init.norm(hd)))
+        t.append((b + "post_attention_layernorm.weight", init.norm(d)))
+        router = 2.0 * init.linear(experts, d)
+        if uneven:
+            router[:, 0] = 0.0
+            router[0, 0] = 0.3
+            router[experts - 1, 0] = -3.0
+        t.append((b + "mlp.gate.weight", router))
+        for e in range(experts):
+            p = b + "mlp.experts.%d." % e
+            t.append((p + "gate_proj.weight", init.linear(ffn, d)))
+            t.append((p + "up_proj.weight", init.linear(ffn, d)))
+            t.append((p + "down_proj.weight", init.linear(d, ffn)))
+    t.append(("model.norm.weight", init.norm(d)))
+    if not c["tie_word_embeddings"]:
+        t.append(("lm_head.weight", init.linear(c["vocab_size"], d)))
+    return t
+
+
 # ------------------------------------------------------------------------------ tiny models
 
 def tiny_models():
@@ -257,7 +328,10 @@ def tiny_models():
                                                "high_freq_factor": 4.0,
                                                "original_max_position_embeddings": 64,
                                                "rope_type": "llama3"})
+    llada_moe = llada_moe_config(48, 4, 2, 2, 6, 2, 32, 400, mask=397, eos=398)
     return [
+        ("llada-moe-tiny", llada_moe, llada_moe_tensors, "f32", 2, 7),
+        ("llada-moe-tiny-bf16", llada_moe, llada_moe_tensors, "bf16", 1, 7),
         ("llada-tiny", llada, llada_tensors, "f32", 3, 1),
         ("llada-tiny-bf16", llada, llada_tensors, "bf16", 2, 1),
         ("llada-variant-tiny", llada_variant, llada_tensors, "f32", 1, 2),
@@ -327,6 +401,15 @@ def make_e2e(out, node_dir):
     folder = os.path.join(out, "llada-e2e")
     config = llada_config(32, 2, 2, 2, 64, 128320, 128320, mask=mask, eos=eos)
     save_model(folder, config, llada_tensors(config, Init(12)), "bf16")
+    copy_tokenizer(llama_dir, folder,
+                   [(bos, "<|startoftext|>"), (eos, "<|endoftext|>"), (mask, "<|mdm_mask|>")],
+                   {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>",
+                    "pad_token": "<|endoftext|>", "mask_token": "<|mdm_mask|>"})
+
+    # LLaDA-MoE: the same tokenizer and special tokens as llada-e2e; 4 experts, top-2.
+    folder = os.path.join(out, "llada-moe-e2e")
+    config = llada_moe_config(32, 2, 2, 2, 4, 2, 32, 128320, mask=mask, eos=eos)
+    save_model(folder, config, llada_moe_tensors(config, Init(14)), "bf16")
     copy_tokenizer(llama_dir, folder,
                    [(bos, "<|startoftext|>"), (eos, "<|endoftext|>"), (mask, "<|mdm_mask|>")],
                    {"bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>",

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Independent NumPy forward pass (float64) of LLaDA, Dream, Qwen2 and LLaMA checkpoints,
-written from the semantics of the Hugging Face modeling code, for checking remask's engine.
+"""Independent NumPy forward pass (float64) of LLaDA, LLaDA-MoE (reference_llada_moe.py),
+Dream, Qwen2 and LLaMA checkpoints, written from the semantics of the Hugging Face modeling
+code, for checking remask's engine.
 
     reference_forward.py --model DIR --ids 1,2,3 [--rows 0,2] --out FILE.npy
 
@@ -13,6 +14,7 @@ import json
 import math
 import os
 import struct
+import sys
 
 import numpy as np
 
@@ -195,6 +197,9 @@ def forward(folder, ids):
     w = read_weights(folder)
     ids = np.asarray(ids, dtype=np.int64)
     kind = c["model_type"].lower()
+    if (c.get("architectures") or [""])[0] in ("LLaDAMoEModelLM", "LLaDAMoEModel"):
+        import reference_llada_moe  # model_type is "llada" there too
+        return reference_llada_moe.llada_moe_forward(c, w, ids, sys.modules[__name__])
     if kind == "llada":
         return llada_forward(c, w, ids)
     if kind == "dream":

@@ -17,6 +17,9 @@ struct TensorLayout {
     std::string layer_prefix_head, layer_prefix_tail;  // prefix = head + i + tail
     std::string attn_norm, q, k, v, o, q_norm, k_norm;
     std::string ffn_norm, gate, up, down;
+    // Mixture of experts: the router and expert E's gate/up/down under experts + E + ".".
+    std::string router = "mlp.gate", experts = "mlp.experts.";
+    std::string expert_gate = "gate_proj", expert_up = "up_proj", expert_down = "down_proj";
 
     std::string layer(int64_t i, const std::string& role) const {
         return layer_prefix_head + std::to_string(i) + layer_prefix_tail + role;
@@ -30,6 +33,11 @@ TensorLayout llada_layout();
 // Hugging Face Qwen2 / Dream / LLaMA: keys hidden_size, num_attention_heads, ...
 ModelConfig parse_hf_config(const ConfigReader& config, Family family);
 TensorLayout hf_layout();
+
+// LLaDA-MoE (inclusionAI/LLaDA-MoE-7B-A1B-*): HF keys plus num_experts, num_experts_per_tok,
+// expert_intermediate_size, qk_layernorm; HF tensor names (hf_layout) plus the router and
+// experts (moe_mlp.h). llada_moe_family.cpp.
+ModelConfig parse_llada_moe_config(const ConfigReader& config);
 
 TensorLayout tensor_layout(Family family);
 

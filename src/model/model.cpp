@@ -68,6 +68,14 @@ ComputeType choose_compute_type(const TransformerWeights& weights, const ModelCo
     return calibration.choice;
 }
 
+// Multiply-adds of one token's MLP in one layer: gate, up, down; a mixture of experts runs
+// its router and experts_per_token experts (the active parameters).
+double mlp_macs_per_token(const ModelConfig& c) {
+    const double d = double(c.hidden_size), f = double(c.ffn_size);
+    if (c.num_experts == 0) return 3 * d * f;
+    return d * double(c.num_experts) + double(c.experts_per_token) * 3 * d * f;
+}
+
 int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {
     if (tokens.empty() || tokens[0].empty())
         throw InputError("token ids", "need at least one sequence of at least one token");
@@ -107,8 +115,12 @@ void Model::pack_weights() {
         PackedLayer layer;
         layer.qkv = pack({w.q, w.k, w.v}, {w.q_bias, w.k_bias, w.v_bias});
         layer.o = pack({w.o}, {w.o_bias});
-        layer.gate_up = pack({w.gate, w.up}, {w.gate_bias, w.up_bias});
-        layer.down = pack({w.down}, {w.down_bias});
+        if (config_.num_experts > 0) {
+            layer.moe = MoeMlp::pack(w, config_, compute_, /*release_source=*/true);
+        } else {
+            layer.gate_up = pack({w.gate, w.up}, {w.gate_bias, w.up_bias});
+            layer.down = pack({w.down}, {w.down_bias});
+        }
         packed_.push_back(std::move(layer));
     }
     head_ = pack({weights_.head}, {weights_.head_bias});
@@ -116,7 +128,10 @@ void Model::pack_weights() {
 
 int64_t Model::packed_bytes() const {
     int64_t total = head_.bytes();
-    for (const PackedLayer& l : packed_) total += l.qkv.bytes() + l.o.bytes() + l.gate_up.bytes() + l.down.bytes();
+    for (const PackedLayer& l : packed_) {
+        total += l.qkv.bytes() + l.o.bytes() + l.moe.bytes();
+        if (!l.gate_up.empty()) total += l.gate_up.bytes() + l.down.bytes();
+    }
     return total;
 }
 
@@ -132,8 +147,8 @@ std::string Model::weight_dtype() const {
 double Model::forward_flops(int64_t batch, int64_t length, int64_t rows) const {
     const ModelConfig& c = config_;
     const double qd = double(c.num_heads) * c.head_dim, kvd = double(c.num_kv_heads) * c.head_dim;
-    const double d = double(c.hidden_size), f = double(c.ffn_size);
-    const double per_token = 2.0 * c.num_layers * (d * (qd + 2 * kvd) + qd * d + 3 * d * f);
+    const double d = double(c.hidden_size);
+    const double per_token = 2.0 * c.num_layers * (d * (qd + 2 * kvd) + qd * d + mlp_macs_per_token(c));
     const double attention = 4.0 * c.num_layers * qd * double(length) * double(length);  // QKᵀ and PV
     return batch * (length * per_token + attention + 2.0 * rows * d * c.vocab_size);
 }
@@ -141,8 +156,8 @@ double Model::forward_flops(int64_t batch, int64_t length, int64_t rows) const {
 double Model::partial_forward_flops(int64_t batch, int64_t length, int64_t active, int64_t rows) const {
     const ModelConfig& c = config_;
     const double qd = double(c.num_heads) * c.head_dim, kvd = double(c.num_kv_heads) * c.head_dim;
-    const double d = double(c.hidden_size), f = double(c.ffn_size);
-    const double per_token = 2.0 * c.num_layers * (d * (qd + 2 * kvd) + qd * d + 3 * d * f);
+    const double d = double(c.hidden_size);
+    const double per_token = 2.0 * c.num_layers * (d * (qd + 2 * kvd) + qd * d + mlp_macs_per_token(c));
     const double attention = 4.0 * c.num_layers * qd * double(active) * double(length);
     return batch * (active * per_token + attention + 2.0 * rows * d * c.vocab_size);
 }
@@ -153,7 +168,10 @@ int64_t Model::activation_bytes(int64_t tokens, int64_t rows, bool dual_kv_cache
     // copy of a product's input; the selected rows and their logits.
     const int64_t per_token = 2 * c.hidden_size + 2 * c.num_heads * c.head_dim +
                               2 * c.num_kv_heads * c.head_dim + 3 * c.ffn_size;
-    return 4 * (tokens * per_token + tokens * tokens + tokens * c.ffn_size +
+    // A mixture of experts holds each row top-k times: gathered, gate|up, activation, output.
+    const int64_t moe_per_token =
+        c.num_experts == 0 ? 0 : c.experts_per_token * (2 * c.hidden_size + 3 * c.ffn_size) + c.num_experts;
+    return 4 * (tokens * (per_token + moe_per_token) + tokens * tokens + tokens * c.ffn_size +
                 rows * (c.hidden_size + c.vocab_size)) +
            (dual_kv_cache ? dual_kv_cache_bytes(tokens) : 0);
 }
@@ -190,8 +208,9 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, con
     float* h = grown(work_.h, t * d);
     float* qkv = grown(work_.qkv, t * qkvd);
     float* att = grown(work_.att, t * qd);
-    float* gate_up = grown(work_.gate_up, t * 2 * f);
-    float* act = grown(work_.act, t * f);
+    const bool dense_mlp = c.num_experts == 0;
+    float* gate_up = dense_mlp ? grown(work_.gate_up, t * 2 * f) : nullptr;
+    float* act = dense_mlp ? grown(work_.act, t * f) : nullptr;
     for (size_t layer = 0; layer < weights_.layers.size(); ++layer) {
         const LayerWeights& w = weights_.layers[layer];
         const PackedLayer& p = packed_[layer];
@@ -200,7 +219,18 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, con
         float* q = qkv;
         float* k = qkv + qd;
         float* v = qkv + qd + kvd;
-        if (c.qk_norm) {
+        if (c.qk_norm && c.qk_norm_per_head) {  // LLaDA-MoE: each head by itself, weights [head_dim]
+            const int64_t hd = c.head_dim;
+#pragma omp parallel for schedule(static)
+            for (int64_t i = 0; i < t; ++i) {
+                for (int64_t j = 0; j < c.num_heads; ++j)
+                    kernels.rms_norm_row(q + i * qkvd + j * hd, hd, or_null(w.q_norm_weight),
+                                         or_null(w.q_norm_bias), eps, q + i * qkvd + j * hd);
+                for (int64_t j = 0; j < c.num_kv_heads; ++j)
+                    kernels.rms_norm_row(k + i * qkvd + j * hd, hd, or_null(w.k_norm_weight),
+                                         or_null(w.k_norm_bias), eps, k + i * qkvd + j * hd);
+            }
+        } else if (c.qk_norm) {
 #pragma omp parallel for schedule(static)
             for (int64_t i = 0; i < t; ++i) {
                 kernels.rms_norm_row(q + i * qkvd, qd, or_null(w.q_norm_weight), or_null(w.q_norm_bias), eps,
@@ -252,6 +282,10 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, con
         p.o.apply(att, t, x.data(), /*accumulate=*/true);
 
         rms_norm(x.data(), t, d, or_null(w.ffn_norm_weight), or_null(w.ffn_norm_bias), eps, h);
+        if (!p.moe.empty()) {  // rows are independent here, so the dual cache's partial rows need nothing more
+            p.moe.apply(h, t, x.data(), work_.moe);
+            continue;
+        }
         p.gate_up.apply(h, t, gate_up);
 #pragma omp parallel for schedule(static)
         for (int64_t i = 0; i < t; ++i) kernels.silu_mul(gate_up + i * 2 * f, gate_up + i * 2 * f + f, f, act + i * f);

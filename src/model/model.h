@@ -26,6 +26,7 @@
 #include "model/checkpoint.h"
 #include "model/compute_calibration.h"
 #include "model/model_config.h"
+#include "model/moe_mlp.h"
 #include "model/transformer_weights.h"
 
 namespace remask {
@@ -94,6 +95,8 @@ public:
     const std::string& dir() const { return checkpoint_.dir(); }
     int64_t vocab_size() const { return config_.vocab_size; }
     int64_t parameter_count() const { return weights_.parameter_count; }
+    // Those one token computes with (a mixture of experts: its top-k experts only).
+    int64_t active_parameter_count() const { return weights_.active_parameter_count; }
     int64_t weight_bytes() const { return weights_.weight_bytes; }
     std::string weight_dtype() const;  // "bf16", or "bf16+f32" when mixed
     ComputeType compute_type() const { return compute_; }
@@ -154,11 +157,13 @@ private:
     // Each layer's matrices packed for compute_ (q/k/v and gate/up stacked into one product).
     struct PackedLayer {
         PackedLinear qkv, o, gate_up, down;
+        MoeMlp moe;  // instead of gate_up/down when the config has experts
     };
     // Scratch reused across forwards (grown, never shrunk).
     struct Workspace {
         std::vector<float> h, qkv, att, gate_up, act;
         std::vector<float> full_keys, full_values;  // a partial forward's widened bf16 cache rows
+        MoeScratch moe;
     };
     // Where attention finds keys and values besides the rows being computed.
     struct BlockContext {

@@ -30,7 +30,13 @@ const FamilyEntry kFamilies[] = {
     {Family::dream, "dream", "DreamModel"},
     {Family::qwen2, "qwen2", "Qwen2ForCausalLM"},
     {Family::llama, "llama", "LlamaForCausalLM"},
+    // Shares model_type "llada" with the dense model: told apart by architectures below.
+    {Family::llada_moe, "llada-moe", "LLaDAMoEModelLM"},
 };
+
+bool is_llada_moe_architecture(const std::string& architecture) {
+    return architecture == "LLaDAMoEModelLM" || architecture == "LLaDAMoEModel";
+}
 
 }  // namespace
 
@@ -40,6 +46,7 @@ std::string family_name(Family family) {
         case Family::dream: return "dream";
         case Family::qwen2: return "qwen2";
         case Family::llama: return "llama";
+        case Family::llada_moe: return "llada-moe";
     }
     return "?";
 }
@@ -68,7 +75,7 @@ std::vector<double> rope_frequencies(const ModelConfig& c) {
 }
 
 TensorLayout tensor_layout(Family family) {
-    return family == Family::llada ? llada_layout() : hf_layout();
+    return family == Family::llada ? llada_layout() : hf_layout();  // LLaDA-MoE: HF names
 }
 
 ModelConfig parse_model_config(const nlohmann::json& json, const std::string& path) {
@@ -88,6 +95,9 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& pa
                                 : architecture == entry.architecture)
             found = &entry;
     }
+    if (is_llada_moe_architecture(architecture) && (model_type.empty() || lower(model_type) == "llada"))
+        for (const auto& entry : kFamilies)
+            if (entry.family == Family::llada_moe) found = &entry;
     if (!found) {
         const std::string key = model_type.empty() ? "architectures" : "model_type";
         const std::string value = model_type.empty() ? architecture : model_type;
@@ -95,8 +105,9 @@ ModelConfig parse_model_config(const nlohmann::json& json, const std::string& pa
                              "' (supported: llada, Dream, qwen2, llama)");
     }
 
-    ModelConfig config = found->family == Family::llada ? parse_llada_config(reader)
-                                                        : parse_hf_config(reader, found->family);
+    ModelConfig config = found->family == Family::llada       ? parse_llada_config(reader)
+                         : found->family == Family::llada_moe ? parse_llada_moe_config(reader)
+                                                              : parse_hf_config(reader, found->family);
     config.model_type = model_type;
     config.architecture = architecture;
     return config;

@@ -10,9 +10,9 @@
 
 namespace remask {
 
-enum class Family { llada, dream, qwen2, llama };
+enum class Family { llada, dream, qwen2, llama, llada_moe };
 
-std::string family_name(Family family);  // "llada", "dream", "qwen2", "llama"
+std::string family_name(Family family);  // "llada", "dream", "qwen2", "llama", "llada-moe"
 
 struct ModelConfig {
     Family family = Family::llama;
@@ -33,6 +33,14 @@ struct ModelConfig {
     int64_t vocab_size = 0;  // rows of the embedding and LM head = logits width
     int64_t max_positions = 0;  // from config (informational; RoPE works past it)
 
+    // Mixture of experts (LLaDA-MoE): num_experts > 0 replaces every layer's dense MLP by a
+    // router and num_experts SiLU-gated experts of width ffn_size; each row goes through the
+    // experts_per_token with the highest softmax probability, weighted by that probability
+    // (renormalised over the chosen ones only when normalize_expert_weights).
+    int64_t num_experts = 0;
+    int64_t experts_per_token = 0;
+    bool normalize_expert_weights = false;
+
     // Math switches.
     double rope_theta = 10000.0;
     // rope_scaling: "" (none), "linear" (all frequencies / factor) or "llama3" (Llama 3.1+:
@@ -51,6 +59,7 @@ struct ModelConfig {
     bool qk_norm = false;        // RMSNorm on q and k after projection (LLaDA attention_layer_norm)
     bool qk_norm_weight = true;  // ... with a learned scale
     bool qk_norm_bias = false;   // ... and a learned shift
+    bool qk_norm_per_head = false;  // ... over each head separately (weights [head_dim]; LLaDA-MoE)
     bool tied_head = false;      // LM head = embedding matrix
     bool head_bias = false;
     double embed_scale = 1.0;    // embeddings multiplied by this (LLaDA input_emb_norm: sqrt(d))

@@ -60,13 +60,25 @@ TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const 
         l.v_bias = load.vector(n(names.v) + ".bias", kvd, c.qkv_bias);
         l.o_bias = load.vector(n(names.o) + ".bias", d, c.attn_out_bias);
         if (c.qk_norm) {
-            l.q_norm_weight = load.vector(n(names.q_norm) + ".weight", qd, c.qk_norm_weight);
-            l.q_norm_bias = load.vector(n(names.q_norm) + ".bias", qd, c.qk_norm_bias);
-            l.k_norm_weight = load.vector(n(names.k_norm) + ".weight", kvd, c.qk_norm_weight);
-            l.k_norm_bias = load.vector(n(names.k_norm) + ".bias", kvd, c.qk_norm_bias);
+            const int64_t qn = c.qk_norm_per_head ? c.head_dim : qd, kn = c.qk_norm_per_head ? c.head_dim : kvd;
+            l.q_norm_weight = load.vector(n(names.q_norm) + ".weight", qn, c.qk_norm_weight);
+            l.q_norm_bias = load.vector(n(names.q_norm) + ".bias", qn, c.qk_norm_bias);
+            l.k_norm_weight = load.vector(n(names.k_norm) + ".weight", kn, c.qk_norm_weight);
+            l.k_norm_bias = load.vector(n(names.k_norm) + ".bias", kn, c.qk_norm_bias);
         }
         l.ffn_norm_weight = load.vector(n(names.ffn_norm) + ".weight", d, norm_w);
         l.ffn_norm_bias = load.vector(n(names.ffn_norm) + ".bias", d, norm_b);
+        if (c.num_experts > 0) {
+            l.router = load.matrix(n(names.router), c.num_experts, d);
+            for (int64_t e = 0; e < c.num_experts; ++e) {
+                const std::string expert = n(names.experts) + std::to_string(e) + ".";
+                l.expert_gate.push_back(load.matrix(expert + names.expert_gate, c.ffn_size, d));
+                l.expert_up.push_back(load.matrix(expert + names.expert_up, c.ffn_size, d));
+                l.expert_down.push_back(load.matrix(expert + names.expert_down, d, c.ffn_size));
+            }
+            w.layers.push_back(std::move(l));
+            continue;
+        }
         l.gate = load.matrix(n(names.gate), c.ffn_size, d);
         l.up = load.matrix(n(names.up), c.ffn_size, d);
         l.down = load.matrix(n(names.down), d, c.ffn_size);
@@ -79,6 +91,9 @@ TransformerWeights load_transformer_weights(const Checkpoint& checkpoint, const 
     w.final_norm_bias = load.vector(names.final_norm + ".bias", d, norm_b);
     w.head = c.tied_head ? w.embed : load.matrix(names.head, c.vocab_size, d);
     w.head_bias = load.vector(names.head + ".bias", c.vocab_size, c.head_bias);
+    // A token runs experts_per_token of the num_experts experts of each layer.
+    const int64_t unused_experts = c.num_experts - c.experts_per_token;
+    w.active_parameter_count = w.parameter_count - c.num_layers * unused_experts * 3 * d * c.ffn_size;
     return w;
 }
 

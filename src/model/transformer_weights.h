@@ -21,6 +21,9 @@ struct LayerWeights {
     std::vector<float> ffn_norm_weight, ffn_norm_bias;     // [d]
     Weight gate, up, down;                                 // [ffn, d], [ffn, d], [d, ffn]
     std::vector<float> gate_bias, up_bias, down_bias;
+    // Mixture of experts (config.num_experts > 0) instead of gate/up/down:
+    Weight router;                                         // [experts, d]
+    std::vector<Weight> expert_gate, expert_up, expert_down;  // per expert [ffn, d], [ffn, d], [d, ffn]
 };
 
 struct TransformerWeights {
@@ -31,6 +34,7 @@ struct TransformerWeights {
     std::vector<float> head_bias;                          // [vocab]
 
     int64_t parameter_count = 0;  // elements of every tensor above (tied head counted once)
+    int64_t active_parameter_count = 0;  // those one token uses: all but its unchosen experts
     int64_t weight_bytes = 0;     // their bytes as stored
     std::vector<DType> dtypes;    // distinct dtypes of the matrices
 };

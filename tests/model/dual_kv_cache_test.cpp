@@ -136,7 +136,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, DualKvCacheTest,
                                          DualCase{"llada-tiny-bf16", "auto", 2e-2},
                                          DualCase{"llada-variant-tiny", "f32", 1e-5},
                                          DualCase{"dream-tiny", "f32", 1e-5}, DualCase{"dream-tiny-bf16", "f32", 1e-5},
-                                         DualCase{"dream-tiny-bf16", "auto", 2e-2}),
+                                         DualCase{"dream-tiny-bf16", "auto", 2e-2},
+                                         DualCase{"llada-moe-tiny", "f32", 1e-5}),
                          case_name);
 
 // Forced bf16 compute, where the CPU has a bf16 kernel.
@@ -158,7 +159,8 @@ TEST_P(DualKvCacheBf16Test, PartialRightAfterRefreshEqualsFullRows) {
 }
 INSTANTIATE_TEST_SUITE_P(Bf16, DualKvCacheBf16Test,
                          testing::Values(DualCase{"llada-tiny-bf16", "bf16", 2e-2}, DualCase{"dream-tiny-bf16", "bf16", 2e-2},
-                                         DualCase{"llada-tiny", "bf16", 2e-2}),
+                                         DualCase{"llada-tiny", "bf16", 2e-2},
+                                         DualCase{"llada-moe-tiny-bf16", "bf16", 2e-2}),
                          case_name);
 
 TEST(DualKvCache, CausalModelsRefuseIt) {

@@ -51,7 +51,7 @@ TEST_P(ForwardTest, RowsSubsetEqualsSameRowsOfFullOutput) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ForwardTest,
-                         testing::Values("llada-tiny", "dream-tiny", "qwen2-tiny-bf16", "llama-tiny"),
+                         testing::Values("llada-tiny", "dream-tiny", "qwen2-tiny-bf16", "llama-tiny", "llada-moe-tiny"),
                          [](const testing::TestParamInfo<const char*>& info) {
                              std::string name = info.param;
                              for (char& ch : name)

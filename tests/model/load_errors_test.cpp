@@ -141,7 +141,14 @@ INSTANTIATE_TEST_SUITE_P(
                              nlohmann::json{{"rope_type", "yarn"}, {"factor", 8.0}}},
                     FlagCase{"llama-tiny", "rope_scaling", nlohmann::json{{"rope_type", "llama3"}}},
                     FlagCase{"dream-tiny", "num_key_value_heads", 3},
-                    FlagCase{"dream-tiny", "hidden_size", "wide"}),
+                    FlagCase{"dream-tiny", "hidden_size", "wide"},
+                    FlagCase{"llada-moe-tiny", "shared_expert_intermediate_size", 64},
+                    FlagCase{"llada-moe-tiny", "moe_layer_freq", nlohmann::json::array({1, 0})},
+                    FlagCase{"llada-moe-tiny", "moe_router_enable_expert_bias", true},
+                    FlagCase{"llada-moe-tiny", "moe_router_score_function", "sigmoid"},
+                    FlagCase{"llada-moe-tiny", "partial_rotary_factor", 0.5},
+                    FlagCase{"llada-moe-tiny", "num_experts_per_tok", 7},
+                    FlagCase{"llada-moe-tiny", "rope_scaling", nlohmann::json{{"rope_type", "linear"}}}),
     [](const testing::TestParamInfo<FlagCase>& info) {
         std::string name = std::string(info.param.fixture) + "_" + info.param.key + "_" + std::to_string(info.index);
         for (char& ch : name)

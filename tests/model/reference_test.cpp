@@ -61,7 +61,8 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"llama-variant-tiny", 1e-4}, Case{"dream-e2e", 1e-2},
                     Case{"llada-tiny", 4e-2, "int8"}, Case{"dream-tiny-bf16", 4e-2, "int8"},
                     Case{"qwen2-tiny", 4e-2, "int8"}, Case{"llama-tiny-bf16", 4e-2, "int8"},
-                    Case{"dream-e2e", 4e-2, "int8"}),
+                    Case{"dream-e2e", 4e-2, "int8"}, Case{"llada-moe-tiny", 1e-5},
+                    Case{"llada-moe-tiny-bf16", 1e-2}, Case{"llada-moe-tiny", 4e-2, "int8"}),
     [](const testing::TestParamInfo<Case>& info) {
         std::string name = info.param.fixture;
         if (std::string(info.param.quant) != "none") name += std::string("_") + info.param.quant;

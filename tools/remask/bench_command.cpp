@@ -75,8 +75,10 @@ void run_bench_command(const BenchArgs& a) {
     if (cal.measured)
         std::printf("compute chosen by calibration%s: probe f32 %.1f ms (%.0f GFLOP/s), bf16 %.1f ms (%.0f GFLOP/s)\n",
                     cal.from_file ? " (cached)" : "", cal.f32_ms, cal.f32_gflops, cal.bf16_ms, cal.bf16_gflops);
-    std::printf("median %.1f ms per forward (min %.1f, max %.1f over %lld), %.1f GFLOP/s\n", median, ms.front(),
-                ms.back(), static_cast<long long>(ms.size()), gflops);
+    // A mixture of experts counts the products each token runs: router and top-k experts.
+    const char* counted = model->config().num_experts > 0 ? " (active parameters)" : "";
+    std::printf("median %.1f ms per forward (min %.1f, max %.1f over %lld), %.1f GFLOP/s%s\n", median, ms.front(),
+                ms.back(), static_cast<long long>(ms.size()), gflops, counted);
 }
 
 }  // namespace

@@ -65,6 +65,9 @@ nlohmann::json describe(const Model& model) {
         {"rope_theta", c.rope_theta},
         {"norm_eps", c.norm_eps},
         {"parameters", model.parameter_count()},
+        {"active_parameters", model.active_parameter_count()},
+        {"experts", c.num_experts},
+        {"experts_per_token", c.experts_per_token},
         {"dtype", model.weight_dtype()},
         {"weight_bytes", model.weight_bytes()},
         {"activation_bytes_per_1k_tokens", activations},
@@ -94,11 +97,19 @@ void print_text(const nlohmann::json& j) {
     line("hidden", std::to_string(j["hidden_size"].get<int64_t>()));
     line("heads", std::to_string(j["heads"].get<int64_t>()) + " (" + std::to_string(j["kv_heads"].get<int64_t>()) +
                       " key/value, head size " + std::to_string(j["head_dim"].get<int64_t>()) + ")");
-    line("ffn", std::to_string(j["ffn_size"].get<int64_t>()));
+    line("ffn", std::to_string(j["ffn_size"].get<int64_t>()) + (j["experts"].get<int64_t>() > 0 ? " per expert" : ""));
+    if (j["experts"].get<int64_t>() > 0)
+        line("experts", std::to_string(j["experts"].get<int64_t>()) + " per layer, top " +
+                            std::to_string(j["experts_per_token"].get<int64_t>()) +
+                            " per token (softmax router, weights not renormalised)");
     line("vocab", std::to_string(j["vocab_size"].get<int64_t>()) +
                       (j["tied_head"].get<bool>() ? " (head tied to the embedding)" : ""));
+    std::string active;
+    if (j["experts"].get<int64_t>() > 0)
+        active = ", " + human_count(j["active_parameters"].get<double>()) + " (" +
+                 std::to_string(j["active_parameters"].get<int64_t>()) + ") active per token";
     line("parameters", human_count(j["parameters"].get<double>()) + " (" +
-                           std::to_string(j["parameters"].get<int64_t>()) + ")");
+                           std::to_string(j["parameters"].get<int64_t>()) + ")" + active);
     line("dtype", j["dtype"].get<std::string>());
     line("weights", human_bytes(j["weight_bytes"].get<double>()) + " stored, " +
                         human_bytes(j["packed_bytes"].get<double>()) + " packed for " + j["compute"].get<std::string>() +
