@@ -10,6 +10,7 @@
 #include "optimize/budget.h"
 #include "optimize/candidate_pool.h"
 #include "optimize/journal_memo.h"
+#include "optimize/loop_checkpoint.h"
 #include "optimize/rng.h"
 
 namespace remask::optimize {
@@ -242,14 +243,14 @@ void Loop::start_fresh(const std::string& initial_prompt) {
 }
 
 void Loop::restore(const nlohmann::json& cp) {
-    for (const auto& c : cp.at("pool")) pool_.add(candidate_from_json(c));
-    next_iteration_ = cp.value("next_iteration", int64_t{1});
-    since_improvement_ = cp.value("since_improvement", int64_t{0});
-    idle_iterations_ = cp.value("idle_iterations", int64_t{0});
-    seen_prompts_ = cp.value("seen_prompts", std::set<std::string>{});
-    notes_ = cp.value("notes", std::string());
-    comments_ = cp.value("comments", std::map<std::string, std::string>{});
-    if (pool_.empty()) throw InputError(dir_.file("checkpoint.json"), "holds no candidates");
+    LoopCheckpoint state = parse_loop_checkpoint(cp, dir_.file("checkpoint.json"));
+    for (Candidate& c : state.pool) pool_.add(std::move(c));
+    next_iteration_ = state.next_iteration;
+    since_improvement_ = state.since_improvement;
+    idle_iterations_ = state.idle_iterations;
+    seen_prompts_ = std::move(state.seen_prompts);
+    notes_ = std::move(state.notes);
+    comments_ = std::move(state.comments);
 }
 
 void Loop::write_checkpoint(bool finished) {
@@ -474,7 +475,7 @@ OptimizeResult Loop::finish() {
 
 OptimizeResult Loop::run(const std::string& initial_prompt) {
     std::vector<nlohmann::json> events = dir_.read_events();
-    memo_.load(events);
+    load_journal(memo_, events, dir_.file("events.jsonl"));
     spent_ = memo_.spent;
     wall_before_ = memo_.wall_s;
     train_ = parts_.evaluator->split("train");
