@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (the release build made by scripts/setup.sh).
+# Runs the whole test suite: the release build made by scripts/setup.sh, then the same unit
+# and integration tests under the asan preset (clang, AddressSanitizer + UBSan; the same tree
+# builds the fuzz targets), then every fuzz target for a few seconds over its seed corpus
+# (docs/fuzzing.md). Arguments go to both ctest runs (e.g. -R Optimize).
+# REMASK_SKIP_ASAN=1 runs the release tests only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --build --preset release
 ctest --preset release -j "$(nproc)" "$@"
+
+if [ -n "${REMASK_SKIP_ASAN:-}" ]; then exit 0; fi
+[ -f build/asan/build.ninja ] || cmake --preset asan >/dev/null
+cmake --build --preset asan
+# Excluded under ASan: pure numerics already covered bit for bit by the release run and
+# ~10x slower instrumented (docs/fuzzing.md lists them and why).
+ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}" \
+  ctest --preset asan -j "$(nproc)" -E "${REMASK_ASAN_EXCLUDE:-^$}" "$@"
+scripts/fuzz.sh "${REMASK_CI_FUZZ_SECONDS:-5}"

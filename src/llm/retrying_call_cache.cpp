@@ -14,8 +14,9 @@ RetryingCallCache::~RetryingCallCache() {
     if (kept_.empty()) return;
     std::string error = commit_kept();
     if (!kept_.empty())
-        log_error("cache ", location(), ": ", kept_.size(),
-                  " answers could not be saved and are lost: ", error);
+        // A warning: the run's own results (its journal) do not depend on the cache.
+        log_warn("cache ", location(), ": ", kept_.size(),
+                 " answers could not be saved and are lost: ", error);
 }
 
 size_t RetryingCallCache::kept_answers() {

@@ -7,7 +7,8 @@
 //   the next store()    → once a commit works again, every kept answer is committed too
 //   too much kept       → more than max_kept_bytes waiting: store() throws ExternalError,
 //                         the one line that stops the run
-//   destruction         → a last commit of what is kept; what still fails is logged
+//   destruction         → a last commit of what is kept; what still fails is named in a
+//                         warning
 //
 // Thread-safe like the backend it wraps.
 

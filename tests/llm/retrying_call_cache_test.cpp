@@ -55,7 +55,7 @@ std::pair<int, std::string> in_child(const std::string& stderr_file, const std::
 // Caps every file this process writes at the size the cache files have now.
 void freeze_file_sizes(const std::string& cache_path) {
     rlim_t largest = 0;
-    for (const char* suffix : {"", "-wal", "-shm"}) {
+    for (const char* suffix : {"", "-wal"}) {  // -shm is mapped at its full size already
         std::error_code ec;
         auto size = std::filesystem::file_size(cache_path + suffix, ec);
         if (!ec) largest = std::max<rlim_t>(largest, size);
@@ -108,7 +108,7 @@ TEST(RetryingCallCache, AnswersWhoseCommitFailsAreKeptUsedAndCommittedLater) {
     }
 }
 
-TEST(RetryingCallCache, AnswersThatCanNeverBeSavedAreNamedInOneLine) {
+TEST(RetryingCallCache, AnswersThatCanNeverBeSavedAreNamedInOneWarning) {
     testing::TempDir dir;
     std::string cache_path = dir.file("calls.sqlite");
     auto [code, err] = in_child(dir.file("stderr.txt"), [&] {
@@ -120,7 +120,7 @@ TEST(RetryingCallCache, AnswersThatCanNeverBeSavedAreNamedInOneLine) {
         return 0;  // the cache's destructor tries once more, still over the limit
     });
     ASSERT_EQ(code, 0) << err;
-    EXPECT_NE(err.find("remask: error: cache " + cache_path + ": 2 answers could not be saved"), std::string::npos)
+    EXPECT_NE(err.find("remask: warning: cache " + cache_path + ": 2 answers could not be saved"), std::string::npos)
         << err;
 }
 
