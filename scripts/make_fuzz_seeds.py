@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes the seed corpora of fuzz/corpus/ (committed; rerun after changing a format).
-Model config seeds come from the build's fixtures (build/release/fixtures)."""
+Model config seeds come from the build's fixtures (build/release/fixtures); the resume_files
+seeds are a real run directory's events.jsonl and checkpoint.json, committed as they are."""
 import io, json, os, struct
 import numpy as np
 
