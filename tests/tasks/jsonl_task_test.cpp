@@ -66,6 +66,13 @@ TEST(JsonlTask, DeeplyNestedLineIsOneError) {
     EXPECT_LT(error.size(), 300u);
 }
 
+// Found by fuzz/jsonl_dataset_fuzz.cpp: 2e308 threw json::out_of_range, not an InputError.
+TEST(JsonlTask, NumberTooLargeForADoubleIsOneErrorNamingTheLine) {
+    const std::string good = "{\"input\": \"a\", \"expected\": \"x\"}\n";
+    EXPECT_NE(error_of(good + "{\"input\": \"b\", \"expected\": 2e308}\n").find("data.jsonl:2: not valid JSON"),
+              std::string::npos);
+}
+
 TEST(JsonlTask, BadFilesGiveOneErrorNamingFileAndLine) {
     const std::string good = "{\"input\": \"a\", \"expected\": \"x\", \"split\": \"dev\"}\n";
     EXPECT_NE(error_of(good + "{\"input\": \"b\", \n").find("data.jsonl:2: not valid JSON"), std::string::npos);
