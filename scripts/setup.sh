@@ -12,6 +12,8 @@ PACKAGES=(
   libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libdnnl-dev ocl-icd-opencl-dev libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the asan preset and fuzz/: clang, its ASan/UBSan/libFuzzer runtimes, its OpenMP runtime
+  clang libclang-rt-14-dev libomp-dev
   chromium
   python3 python3-numpy openssl
 )

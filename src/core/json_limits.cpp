@@ -14,7 +14,13 @@ nlohmann::json parse_json_limited(std::string_view text, const JsonLimits& limit
         }
         return true;
     };
-    return nlohmann::json::parse(text.begin(), text.end(), check);
+    try {
+        return nlohmann::json::parse(text.begin(), text.end(), check);
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number too large for a double (1e309) is malformed input like any other
+        // (found by fuzz/infill_request): callers handle parse_error only.
+        throw nlohmann::json::parse_error::create(101, 0, e.what(), nullptr);
+    }
 }
 
 std::string json_excerpt(const nlohmann::json& value, size_t max_chars) {

@@ -26,7 +26,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Throws nlohmann::json::parse_error for malformed text, JsonLimitError past the limits.
+// Throws nlohmann::json::parse_error for malformed text (a number too large for a double
+// included), JsonLimitError past the limits.
 nlohmann::json parse_json_limited(std::string_view text, const JsonLimits& limits = {});
 
 // At most max_chars of the value's JSON text (invalid UTF-8 replaced), "…" when cut: for

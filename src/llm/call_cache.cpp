@@ -7,6 +7,7 @@
 
 #include "core/cache_location.h"
 #include "llm/postgres_call_cache.h"
+#include "llm/retrying_call_cache.h"
 #include "llm/sqlite_call_cache.h"
 
 namespace remask {
@@ -25,6 +26,8 @@ std::shared_ptr<CallCache> CallCache::open_shared(const std::string& location) {
         cache = std::make_shared<PostgresCallCache>(location);
     else
         cache = std::make_shared<SqliteCallCache>(location);
+    // A failed commit after a paid call keeps the answer instead of throwing it away.
+    cache = std::make_shared<RetryingCallCache>(std::move(cache));
     registry[canonical] = cache;
     return cache;
 }

@@ -13,7 +13,9 @@
 //
 // Promises of every backend: store() returns only once the answer is committed, so a
 // killed process loses nothing it stored; only responses are stored, never request headers
-// or keys. Thread-safe.
+// or keys. Thread-safe. open_shared() wraps the backend in a RetryingCallCache
+// (llm/retrying_call_cache.h): an answer whose commit fails (a full disk) is kept in memory,
+// used, and committed with a later store instead of being lost.
 
 #include <cstdint>
 #include <memory>

@@ -80,6 +80,14 @@ ReplyParse parse_reply_document(const json& doc) {
         return result;
     }
     const json& message = *message_it;
+    // A field of the wrong type is an unusable reply, never an exception (fuzz/openai_reply).
+    auto is_text_or_absent = [](const json& object, const char* key) {
+        return !object.contains(key) || object[key].is_string();
+    };
+    if (!is_text_or_absent(message, "role")) {
+        result.problem = "choices[0].message.role is not a string";
+        return result;
+    }
     ChatResponse response;
     response.message.role = message.value("role", std::string("assistant"));
     auto content = content_text(message.contains("content") ? message["content"] : json());
@@ -100,6 +108,10 @@ ReplyParse parse_reply_document(const json& doc) {
                 return result;
             }
             const json& function = call["function"];
+            if (!is_text_or_absent(call, "id") || !is_text_or_absent(function, "name")) {
+                result.problem = "a tool call's id or name is not a string";
+                return result;
+            }
             ToolCall tool_call;
             tool_call.id = call.value("id", std::string());
             tool_call.name = function.value("name", std::string());

@@ -131,7 +131,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path)
 
     // Tensors at offsets that break their alignment are copied (rare: writers pad to 8).
     for (auto& [name, info] : tensors_) {
-        if (reinterpret_cast<uintptr_t>(info.data) % info.element_size == 0) continue;
+        // An empty tensor has nothing to copy (and memcpy may not take a null destination).
+        if (info.bytes == 0 || reinterpret_cast<uintptr_t>(info.data) % info.element_size == 0) continue;
         realigned_.emplace_back((info.bytes + 7) / 8);
         std::memcpy(realigned_.back().data(), info.data, info.bytes);
         info.data = reinterpret_cast<const uint8_t*>(realigned_.back().data());

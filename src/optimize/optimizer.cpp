@@ -11,6 +11,7 @@
 #include "optimize/candidate_pool.h"
 #include "optimize/feedback_log.h"
 #include "optimize/journal_memo.h"
+#include "optimize/loop_checkpoint.h"
 #include "optimize/rng.h"
 
 namespace remask::optimize {
@@ -253,17 +254,21 @@ void Loop::start_fresh(const std::string& initial_prompt) {
 }
 
 void Loop::restore(const nlohmann::json& cp) {
-    for (const auto& c : cp.at("pool")) pool_.add(candidate_from_json(c));
-    next_iteration_ = cp.value("next_iteration", int64_t{1});
-    since_improvement_ = cp.value("since_improvement", int64_t{0});
-    idle_iterations_ = cp.value("idle_iterations", int64_t{0});
-    seen_prompts_ = cp.value("seen_prompts", std::set<std::string>{});
-    notes_ = cp.value("notes", std::string());
-    comments_ = cp.value("comments", std::map<std::string, std::string>{});
-    feedback_lines_ = cp.value("feedback_lines", int64_t{0});
-    for (const nlohmann::json& e : cp.value("feedback_entries", nlohmann::json::array()))
-        use_feedback_entry(e);
-    if (pool_.empty()) throw InputError(dir_.file("checkpoint.json"), "holds no candidates");
+    const std::string path = dir_.file("checkpoint.json");
+    LoopCheckpoint state = parse_loop_checkpoint(cp, path);
+    for (Candidate& c : state.pool) pool_.add(std::move(c));
+    next_iteration_ = state.next_iteration;
+    since_improvement_ = state.since_improvement;
+    idle_iterations_ = state.idle_iterations;
+    seen_prompts_ = std::move(state.seen_prompts);
+    notes_ = std::move(state.notes);
+    comments_ = std::move(state.comments);
+    feedback_lines_ = state.feedback_lines;
+    try {
+        for (const nlohmann::json& e : state.feedback_entries) use_feedback_entry(e);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path, std::string("a feedback entry has unexpected content: ") + e.what());
+    }
 }
 
 void Loop::write_checkpoint(bool finished) {
@@ -526,10 +531,14 @@ OptimizeResult Loop::finish() {
 
 OptimizeResult Loop::run(const std::string& initial_prompt) {
     std::vector<nlohmann::json> events = dir_.read_events();
-    memo_.load(events);
-    for (const nlohmann::json& e : events)
-        if (e.value("event", std::string()) == "feedback")
-            journaled_feedback_[e.value("iteration", int64_t{0})] = e;
+    load_journal(memo_, events, dir_.file("events.jsonl"));
+    try {
+        for (const nlohmann::json& e : events)
+            if (e.is_object() && e.value("event", std::string()) == "feedback")
+                journaled_feedback_[e.value("iteration", int64_t{0})] = e;
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(dir_.file("events.jsonl"), std::string("a feedback event has unexpected content: ") + e.what());
+    }
     spent_ = memo_.spent;
     wall_before_ = memo_.wall_s;
     train_ = parts_.evaluator->split("train");

@@ -3,35 +3,79 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
 
 #include "core/error.h"
+#include "optimize/crash_point.h"
 
 namespace fs = std::filesystem;
 
 namespace remask::optimize {
 
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Makes a rename or a new file's name in `folder` survive a power cut.
+void sync_folder(const std::string& folder, const std::string& what) {
+    int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw ExternalError(what, "cannot open its folder to sync it: " + errno_text());
+    if (::fsync(fd) != 0 && errno != EINVAL) {
+        std::string error = errno_text();
+        ::close(fd);
+        throw ExternalError(what, "cannot sync its folder: " + error);
+    }
+    ::close(fd);
+}
+
+std::string folder_of(const std::string& path) {
+    std::string parent = fs::path(path).parent_path().string();
+    return parent.empty() ? "." : parent;
+}
+
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) throw ExternalError(tmp, "cannot create file");
+    const std::string tmp = path + ".tmp";
+    const std::string name = fs::path(path).filename().string();
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw ExternalError(tmp, "cannot create file: " + errno_text());
+    // Any failure before the rename leaves the previous file as it was and removes the
+    // temp file, so a full disk never replaces a good file with a truncated one.
+    auto give_up = [&](const std::string& action, const std::string& error) {
+        if (fd >= 0) ::close(fd);
+        ::unlink(tmp.c_str());
+        throw ExternalError(path, action + ": " + error + " (disk full?); the previous file is kept");
+    };
     size_t done = 0;
     while (done < text.size()) {
         ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n <= 0) {
-            ::close(fd);
-            throw ExternalError(tmp, "write failed (disk full?)");
-        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) give_up("cannot write", n < 0 ? errno_text() : "no space written");
         done += static_cast<size_t>(n);
     }
-    ::fsync(fd);
-    ::close(fd);
+    crash_point(name + ":temp_written");
+    if (::fsync(fd) != 0) give_up("cannot sync", errno_text());
+    int closed = ::close(fd);
+    fd = -1;
+    if (closed != 0) give_up("cannot close", errno_text());
+    crash_point(name + ":temp_synced");
+    if (::rename(tmp.c_str(), path.c_str()) != 0) give_up("cannot replace file", errno_text());
+    crash_point(name + ":renamed");
+    sync_folder(folder_of(path), path);
+}
+
+void remove_leftover_temp_files(const std::string& folder) {
     std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw ExternalError(path, "cannot replace file: " + ec.message());
+    for (const auto& entry : fs::directory_iterator(folder, ec))
+        if (entry.is_regular_file(ec) && entry.path().extension() == ".tmp")
+            fs::remove(entry.path(), ec);
 }
 
 std::string read_text_file(const std::string& path) {
@@ -104,6 +148,7 @@ RunDirectory RunDirectory::open(const std::string& path) {
     if (!fs::exists(path + "/config.toml"))
         throw UsageError(path, "not a run directory (no config.toml)");
     RunDirectory dir(path);
+    remove_leftover_temp_files(path);  // a crash between writing a temp file and its rename
     read_jsonl(dir.file("events.jsonl"), true);  // validates, cuts a torn tail
     read_jsonl(dir.file("candidates.jsonl"), true);
     dir.open_appenders();
@@ -163,7 +208,17 @@ std::optional<nlohmann::json> RunDirectory::read_checkpoint() const {
     }
 }
 
+void RunDirectory::sync_journals() {
+    for (auto [f, name] : {std::pair{events_, "events.jsonl"}, std::pair{candidates_, "candidates.jsonl"}})
+        if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0)
+            throw ExternalError(file(name), "cannot sync: " + errno_text() + " (disk full?)");
+}
+
 void RunDirectory::write_checkpoint(const nlohmann::json& checkpoint) {
+    // The checkpoint refers to the journal's events (spend, traces): they reach the disk
+    // first, so after a power cut the journal is never behind the checkpoint.
+    sync_journals();
+    crash_point("checkpoint:journal_synced");
     write_file_atomically(file("checkpoint.json"), checkpoint.dump(1) + "\n");
 }
 

@@ -4,7 +4,8 @@
 //   events.jsonl      every call batch, proposal, candidate and decision, appended and
 //                     flushed as it happens (the journal a resumed run replays)
 //   candidates.jsonl  one line per candidate
-//   checkpoint.json   the loop state after each iteration (temp file + rename)
+//   checkpoint.json   the loop state after each iteration (temp file + rename), written
+//                     only after the journal files are fsynced
 //   best_prompt.txt, summary.json, report.html
 // Whole-file writes go through a temp file and a rename, so a crash leaves either the old
 // or the new file, never half of one.
@@ -18,8 +19,13 @@
 
 namespace remask::optimize {
 
-// Writes `text` to `path` atomically (temp file in the same folder, fsync, rename).
+// Writes `text` to `path` atomically: a temp file `path`.tmp in the same folder, written,
+// fsynced and closed with every error checked, renamed over `path`, then the folder
+// fsynced. On any error the temp file is removed, `path` keeps its previous content and an
+// ExternalError names the file.
 void write_file_atomically(const std::string& path, const std::string& text);
+// Removes `*.tmp` files a crash left between a temp file's write and its rename.
+void remove_leftover_temp_files(const std::string& folder);
 std::string read_text_file(const std::string& path);
 
 class RunDirectory {
@@ -47,7 +53,9 @@ class RunDirectory {
     std::vector<nlohmann::json> read_events() const;
     std::vector<nlohmann::json> read_candidates() const;
     std::optional<nlohmann::json> read_checkpoint() const;
+    // Syncs events.jsonl and candidates.jsonl, then replaces checkpoint.json atomically.
     void write_checkpoint(const nlohmann::json& checkpoint);
+    void sync_journals();
 
   private:
     explicit RunDirectory(std::string path);

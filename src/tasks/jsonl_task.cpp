@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <cctype>
 #include <regex>
 #include <set>
 
@@ -109,6 +110,8 @@ Record read_record(const std::string& path, const NumberedLine& line, JsonlMetri
     return r;
 }
 
+constexpr size_t kMaxRegexBytes = 4096;
+
 // Checks what the metric needs of `expected` (and of a line's own tolerance).
 void check_for_metric(const std::string& path, const Record& r, JsonlMetric metric,
                       const std::vector<std::string>& label_set) {
@@ -116,6 +119,21 @@ void check_for_metric(const std::string& path, const Record& r, JsonlMetric metr
     const Example& e = r.example;
     switch (metric) {
         case JsonlMetric::regex:
+            // libstdc++'s compiler overflows a signed integer on a long back-reference number
+            // and recurses per alternative (found by fuzz/jsonl_dataset): bound both first.
+            if (e.expected.size() > kMaxRegexBytes)
+                throw InputError(where, "\"expected\" is a regular expression longer than " +
+                                            std::to_string(kMaxRegexBytes) + " bytes");
+            for (size_t i = 0; i + 1 < e.expected.size(); ++i) {
+                if (e.expected[i] != '\\') continue;
+                size_t digits = 0;
+                while (i + 1 + digits < e.expected.size() && std::isdigit(static_cast<unsigned char>(e.expected[i + 1 + digits])))
+                    ++digits;
+                if (digits > 3)
+                    throw InputError(where, "\"expected\" is not a valid regular expression (a back-reference "
+                                            "number of more than 3 digits)");
+                ++i;  // an escaped character, `\\` included, is consumed whole
+            }
             try {
                 std::regex check(e.expected, std::regex::ECMAScript);
             } catch (const std::regex_error& error) {

@@ -111,6 +111,17 @@ TEST(ChatJson, UnusableRepliesAreValuesNotCrashes) {
     }
 }
 
+// Found by fuzz/openai_reply_fuzz.cpp: fields of the wrong type threw json::type_error.
+TEST(ChatJson, MistypedRoleOrToolCallFieldsAreUnusableReplies) {
+    for (const char* body : {R"({"choices": [{"message": {"role": ["x"], "content": "hi"}}]})",
+                             R"({"choices": [{"message": {"tool_calls": [{"id": 1, "function": {"name": "f"}}]}}]})",
+                             R"({"choices": [{"message": {"tool_calls": [{"function": {"name": {}}}]}}]})"}) {
+        ReplyParse parsed = parse_chat_reply(body);
+        EXPECT_FALSE(parsed.response) << body;
+        EXPECT_FALSE(parsed.problem.empty()) << body;
+    }
+}
+
 TEST(ChatJson, ServerErrorMessageFindsTheMessage) {
     EXPECT_EQ(server_error_message(R"({"error":{"message":"Bad key","type":"x"}})"), "Bad key");
     EXPECT_EQ(server_error_message(R"({"error":"model not found"})"), "model not found");

@@ -66,6 +66,23 @@ TEST(JsonlTask, DeeplyNestedLineIsOneError) {
     EXPECT_LT(error.size(), 300u);
 }
 
+// Found by fuzz/jsonl_dataset_fuzz.cpp: 2e308 threw json::out_of_range, not an InputError.
+TEST(JsonlTask, NumberTooLargeForADoubleIsOneErrorNamingTheLine) {
+    const std::string good = "{\"input\": \"a\", \"expected\": \"x\"}\n";
+    EXPECT_NE(error_of(good + "{\"input\": \"b\", \"expected\": 2e308}\n").find("data.jsonl:2: not valid JSON"),
+              std::string::npos);
+}
+
+// Found by fuzz/jsonl_dataset_fuzz.cpp: a back-reference of many digits made libstdc++'s
+// regex compiler overflow a signed integer (UBSan).
+TEST(JsonlTask, RegexWithAHugeBackReferenceOrLengthIsOneError) {
+    EXPECT_NE(error_of("{\"input\": \"a\", \"expected\": \"(a)\\\\88888888888888888888\"}\n", JsonlMetric::regex)
+                  .find(":1: \"expected\" is not a valid regular expression"), std::string::npos);
+    EXPECT_NE(error_of("{\"input\": \"a\", \"expected\": \"" + std::string(5000, 'a') + "\"}\n", JsonlMetric::regex)
+                  .find("longer than 4096 bytes"), std::string::npos);
+    EXPECT_EQ(error_of("{\"input\": \"a\", \"expected\": \"(a)\\\\1 \\\\\\\\ \\\\d+\"}\n", JsonlMetric::regex), "<no error>");
+}
+
 TEST(JsonlTask, BadFilesGiveOneErrorNamingFileAndLine) {
     const std::string good = "{\"input\": \"a\", \"expected\": \"x\", \"split\": \"dev\"}\n";
     EXPECT_NE(error_of(good + "{\"input\": \"b\", \n").find("data.jsonl:2: not valid JSON"), std::string::npos);

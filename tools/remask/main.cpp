@@ -1,6 +1,7 @@
 // remask: prompt optimization for black-box LLMs through diffusion-model rewriting.
 // Exit codes: 0 success, 1 runtime failure, 2 usage error; errors are one line on stderr.
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -22,6 +23,9 @@ int main(int argc, char** argv) {
         if (quiet) remask::set_log_level(remask::LogLevel::error);
     });
     remask::cli::add_all_commands(app);
+    // A file size limit (ulimit -f) then fails the write with EFBIG, reported as one line
+    // like a full disk, instead of killing the process mid-write.
+    std::signal(SIGXFSZ, SIG_IGN);
 
     // CLI11 would report a misspelt command as a stray argument; name it instead.
     for (int i = 1; i < argc; ++i) {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (the asan preset: clang, ASan + UBSan) and runs each for
+# SECONDS (default 120) over a scratch copy of its committed seed corpus, one at a time.
+# Crashes land in build/asan/fuzz-findings/<target>/; a table of executions, coverage and
+# crashes is printed and written to build/asan/fuzz-summary.md. Exit 1 when any crashed.
+#   scripts/fuzz.sh                          # 2 minutes each
+#   scripts/fuzz.sh 5                        # CI: a few seconds each
+#   FUZZ_TARGETS="npy span_markup" scripts/fuzz.sh 60
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-120}"
+build=build/asan
+
+[ -f "$build/build.ninja" ] || cmake --preset asan >/dev/null
+targets="${FUZZ_TARGETS:-$(cat "$build/fuzz/targets.txt")}"
+cmake --build --preset asan --target $(printf 'fuzz_%s ' $targets)
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+summary="$build/fuzz-summary.md"
+{
+  echo "| target | seconds | executions | exec/s | coverage (edges) | features | corpus | crashes |"
+  echo "|---|---|---|---|---|---|---|---|"
+} > "$summary"
+failed=0
+for target in $targets; do
+  work="$build/fuzz-corpus/$target" findings="$build/fuzz-findings/$target" log="$build/fuzz-logs/$target.log"
+  mkdir -p "$work" "$findings" "$(dirname "$log")"
+  dict=()
+  [ -f "fuzz/dict/$target.dict" ] && dict=("-dict=fuzz/dict/$target.dict")
+  status=0
+  "$build/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="$findings/" "${dict[@]}" "$work" "fuzz/corpus/$target" \
+    >"$log" 2>&1 || status=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
+  crashes=0
+  if [ "$status" -ne 0 ]; then
+    crashes=1
+    failed=1
+    echo "fuzz: $target failed (exit $status); log: $log" >&2
+    grep -m3 -E 'ERROR|SUMMARY|runtime error|uncaught|Test unit written' "$log" >&2 || true
+  fi
+  echo "| $target | $seconds | ${runs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | $crashes |" >> "$summary"
+done
+cat "$summary"
+exit "$failed"
