@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "diffusion/sampler_factory.h"
+#include "model/gguf_checkpoint.h"
 #include "model/model.h"
 #include "model/model_logits_source.h"
 #include "tokenizer/tokenizer.h"
@@ -15,7 +16,7 @@ namespace remask {
 std::unique_ptr<DiffusionLM> DiffusionLM::load(const std::string& dir, const LoadOptions& options) {
     std::unique_ptr<DiffusionLM> dlm(new DiffusionLM());
     dlm->dir_ = dir;
-    std::string tokenizer_path = (std::filesystem::path(dir) / "tokenizer.json").string();
+    std::string tokenizer_path = tokenizer_json_for_model(dir);
     if (!std::filesystem::exists(tokenizer_path))
         throw InputError(tokenizer_path, "not found: a diffusion model folder needs its tokenizer.json");
     dlm->model_ = Model::load(dir, options);

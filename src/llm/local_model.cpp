@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "llm/causal_generation.h"
 #include "llm/chat_json.h"
+#include "model/gguf_checkpoint.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -27,7 +28,7 @@ LocalLanguageModel::LocalLanguageModel(const std::string& dir, const EndpointSet
     accounting_ = options.accounting ? options.accounting : std::make_shared<Accounting>();
     if (options.use_cache)
         cache_ = CallCache::open_shared(options.cache_path.empty() ? default_cache_path() : options.cache_path);
-    std::string tokenizer_path = (std::filesystem::path(dir) / "tokenizer.json").string();
+    std::string tokenizer_path = tokenizer_json_for_model(dir);
     if (!std::filesystem::exists(tokenizer_path))
         throw InputError(tokenizer_path, "not found: a local target needs the model's tokenizer.json");
     model_ = Model::load(dir);

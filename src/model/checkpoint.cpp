@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "model/gguf_file.h"
 
 namespace remask {
 namespace fs = std::filesystem;
@@ -19,6 +20,7 @@ nlohmann::json read_json_file(const std::string& path) {
 }
 
 Checkpoint Checkpoint::open(const std::string& dir) {
+    if (is_gguf_path(dir)) return open_gguf(dir);
     Checkpoint ckpt;
     ckpt.dir_ = dir;
     if (!fs::is_directory(dir)) throw InputError(dir, "not a model folder (no such directory)");

@@ -12,6 +12,7 @@
 #include "core/thread_pool.h"
 #include "diffusion/text_diffusion.h"
 #include "llm/factory.h"
+#include "model/gguf_checkpoint.h"
 #include "model/model.h"
 #include "optimize/dlm_infillers.h"
 #include "optimize/task_evaluator.h"
@@ -89,7 +90,7 @@ Wiring default_wiring() {
         return make_language_model(settings.rewriter ? *settings.rewriter : settings.target, options);
     };
     w.splitter = [](const Settings& settings) -> TokenSplitter {
-        std::filesystem::path tokenizer = std::filesystem::path(settings.dlm.model) / "tokenizer.json";
+        std::filesystem::path tokenizer = tokenizer_json_for_model(settings.dlm.model);
         if (std::filesystem::exists(tokenizer))
             return tokenizer_splitter(std::shared_ptr<Tokenizer>(Tokenizer::from_file(tokenizer.string())));
         return whitespace_splitter();

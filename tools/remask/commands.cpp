@@ -17,6 +17,7 @@ void add_all_commands(CLI::App& app) {
     add_optimize_command(app);
     add_report_command(app);
     add_init_command(app);
+    add_convert_command(app);
 }
 
 }  // namespace remask::cli
