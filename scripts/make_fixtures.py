@@ -14,6 +14,8 @@ Folders written under OUT_DIR (numpy only, deterministic):
   llama-variant-tiny               LLaMA with attention_bias, mlp_bias, head_dim != hidden/heads
                                    and llama3 rope_scaling
   dream-e2e, llada-e2e, qwen2-e2e  d=32 models with real tokenizers (when --node-dir has them)
+  llada-q-tiny, dream-q-tiny       d=256 (rows whole k-quant blocks of 256), for the GGUF
+                                   quantization tests (llama.cpp quantizes them)
 """
 
 import argparse
@@ -257,6 +259,10 @@ def tiny_models():
                                                "high_freq_factor": 4.0,
                                                "original_max_position_embeddings": 64,
                                                "rope_type": "llama3"})
+    # k-quants need rows of whole 256-value blocks: d and the FFN width multiples of 256.
+    llada_q = llada_config(256, 4, 2, 2, 512, 300, 320, mask=317, eos=318)
+    dream_q = qwen2_config("Dream", 256, 4, 2, 2, 512, 320, False, mask_token_id=317,
+                           pad_token_id=318, bos_token_id=318, eos_token_id=318)
     return [
         ("llada-tiny", llada, llada_tensors, "f32", 3, 1),
         ("llada-tiny-bf16", llada, llada_tensors, "bf16", 2, 1),
@@ -269,6 +275,8 @@ def tiny_models():
         ("llama-tiny", llama, hf_tensors, "f32", 1, 5),
         ("llama-tiny-bf16", llama, hf_tensors, "bf16", 1, 5),
         ("llama-variant-tiny", llama_variant, hf_tensors, "f32", 1, 6),
+        ("llada-q-tiny", llada_q, llada_tensors, "f32", 1, 7),
+        ("dream-q-tiny", dream_q, hf_tensors, "f32", 1, 8),
     ]
 
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/pages.h"
 #include "model/checkpoint.h"
 #include "model/gguf_architectures.h"
 
@@ -149,6 +150,7 @@ Checkpoint Checkpoint::open_gguf(const std::string& path) {
         for (auto d = t.dims.rbegin(); d != t.dims.rend(); ++d) info.shape.push_back(*d);
         info.data = t.data;
         info.bytes = t.bytes;
+        if (t.type->block_values > 1 && t.type->supported) info.blocks = t.type;
         info.file = path + " (GGUF '" + t.name + "')";
         const bool is_q = t.name.find(".attn_q.") != std::string::npos;
         const bool is_k = t.name.find(".attn_k.") != std::string::npos;
@@ -164,6 +166,7 @@ Checkpoint Checkpoint::open_gguf(const std::string& path) {
             std::vector<uint8_t>& copy = data->copies.emplace_back(t.bytes);
             unpermute_qk_rows(t.data, copy.data(), heads, config.head_dim, row_bytes);
             info.data = copy.data();
+            release_pages(t.data, static_cast<int64_t>(t.bytes));  // only the copy is read from now on
         }
         const TensorInfo& stored = data->infos.emplace_back(std::move(info));
         ckpt.index_[hf] = &stored;

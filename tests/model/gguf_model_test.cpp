@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "llama_support.h"
@@ -64,6 +65,7 @@ TEST_P(GgufModelTest, LlamaCppGivesTheSameLogitsOnTheFile) {
         for (int64_t i = static_cast<int64_t>(ids.size()) - 1; i >= 1; --i)
             std::copy_n(theirs.begin() + (i - 1) * v, v, theirs.begin() + i * v);
     EXPECT_LT(test::relative_error(ours, theirs), 1e-5);
+    std::printf("%s: remask vs llama.cpp %.2e\n", GetParam().fixture, test::relative_error(ours, theirs));
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, GgufModelTest,
