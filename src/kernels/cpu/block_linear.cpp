@@ -1,7 +1,6 @@
 #include "kernels/cpu/block_linear.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "core/error.h"
 #include "kernels/cpu/cpu_features.h"
@@ -49,9 +48,7 @@ std::shared_ptr<BlockLinear> BlockLinear::make(const std::vector<Weight>& parts,
             std::copy(biases[i].begin(), biases[i].end(), out->bias_.begin() + out->part_begin_[i]);
     }
     const int64_t element = type == ComputeType::f32 ? 4 : 2;
-    const char* tile_env = std::getenv("TILE_BYTES_EXPERIMENT");
-    const int64_t tile_bytes = tile_env ? std::atoll(tile_env) : kTileBytes;
-    out->tile_rows_ = std::clamp<int64_t>(tile_bytes / (out->k_ * element) / 64 * 64, 64, 1 << 20);
+    out->tile_rows_ = std::clamp<int64_t>(kTileBytes / (out->k_ * element) / 64 * 64, 64, 1024);
     return out;
 }
 
