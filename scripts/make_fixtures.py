@@ -17,6 +17,8 @@ Folders written under OUT_DIR (numpy only, deterministic):
                                    routing uneven by construction (the last expert gets no rows)
   dream-e2e, llada-e2e, llada-moe-e2e, qwen2-e2e   d=32 models with real tokenizers (when
                                    --node-dir has them)
+  llada-q-tiny, dream-q-tiny       d=256 (rows whole k-quant blocks of 256), for the GGUF
+                                   quantization tests (llama.cpp quantizes them)
 """
 
 import argparse
@@ -329,6 +331,10 @@ def tiny_models():
                                                "original_max_position_embeddings": 64,
                                                "rope_type": "llama3"})
     llada_moe = llada_moe_config(48, 4, 2, 2, 6, 2, 32, 400, mask=397, eos=398)
+    # k-quants need rows of whole 256-value blocks: d and the FFN width multiples of 256.
+    llada_q = llada_config(256, 4, 2, 2, 512, 300, 320, mask=317, eos=318)
+    dream_q = qwen2_config("Dream", 256, 4, 2, 2, 512, 320, False, mask_token_id=317,
+                           pad_token_id=318, bos_token_id=318, eos_token_id=318)
     return [
         ("llada-moe-tiny", llada_moe, llada_moe_tensors, "f32", 2, 7),
         ("llada-moe-tiny-bf16", llada_moe, llada_moe_tensors, "bf16", 1, 7),
@@ -343,6 +349,8 @@ def tiny_models():
         ("llama-tiny", llama, hf_tensors, "f32", 1, 5),
         ("llama-tiny-bf16", llama, hf_tensors, "bf16", 1, 5),
         ("llama-variant-tiny", llama_variant, hf_tensors, "f32", 1, 6),
+        ("llada-q-tiny", llada_q, llada_tensors, "f32", 1, 7),
+        ("dream-q-tiny", dream_q, hf_tensors, "f32", 1, 8),
     ]
 
 

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "diffusion/sampler_factory.h"
+#include "model/model_tokenizer.h"
 #include "model/model.h"
 #include "model/model_logits_source.h"
 #include "tokenizer/tokenizer.h"
@@ -15,16 +16,14 @@ namespace remask {
 std::unique_ptr<DiffusionLM> DiffusionLM::load(const std::string& dir, const LoadOptions& options) {
     std::unique_ptr<DiffusionLM> dlm(new DiffusionLM());
     dlm->dir_ = dir;
-    std::string tokenizer_path = (std::filesystem::path(dir) / "tokenizer.json").string();
-    if (!std::filesystem::exists(tokenizer_path))
-        throw InputError(tokenizer_path, "not found: a diffusion model folder needs its tokenizer.json");
+    auto tokenizer = load_model_tokenizer(dir);  // before the weights: fail fast
     dlm->model_ = Model::load(dir, options);
     const ModelConfig& config = dlm->model_->config();
     if (config.causal)
         throw InputError(dir, "is a causal model (" + config.model_type + "); diffusion needs LLaDA or Dream");
     dlm->mask_id_ = static_cast<int32_t>(config.mask_token_id);
     require_mask_token(dlm->mask_id_);
-    dlm->tokenizer_ = Tokenizer::from_file(tokenizer_path);
+    dlm->tokenizer_ = std::move(tokenizer);
     dlm->family_ = chat_family_for_model_type(config.model_type);
     for (int64_t id : config.eos_token_ids) dlm->filler_.push_back(static_cast<int32_t>(id));
     if (config.pad_token_id >= 0) dlm->filler_.push_back(static_cast<int32_t>(config.pad_token_id));

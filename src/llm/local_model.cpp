@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "llm/causal_generation.h"
 #include "llm/chat_json.h"
+#include "model/model_tokenizer.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -27,14 +28,12 @@ LocalLanguageModel::LocalLanguageModel(const std::string& dir, const EndpointSet
     accounting_ = options.accounting ? options.accounting : std::make_shared<Accounting>();
     if (options.use_cache)
         cache_ = CallCache::open_shared(options.cache_path.empty() ? default_cache_path() : options.cache_path);
-    std::string tokenizer_path = (std::filesystem::path(dir) / "tokenizer.json").string();
-    if (!std::filesystem::exists(tokenizer_path))
-        throw InputError(tokenizer_path, "not found: a local target needs the model's tokenizer.json");
+    auto tokenizer = load_model_tokenizer(dir);  // before the weights: fail fast
     model_ = Model::load(dir);
     if (!model_->config().causal)
         throw InputError(dir, "is a diffusion model (" + model_->config().model_type +
                                   "); a local target must be a causal model such as Qwen2 or LLaMA");
-    tokenizer_ = Tokenizer::from_file(tokenizer_path);
+    tokenizer_ = std::move(tokenizer);
     family_ = chat_family_for_model_type(model_->config().model_type);
     // The cache key names the folder's absolute path, so two models never share answers.
     keyed_ = defaults_;

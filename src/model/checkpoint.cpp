@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "model/gguf_file.h"
 
 namespace remask {
 namespace fs = std::filesystem;
@@ -19,6 +20,7 @@ nlohmann::json read_json_file(const std::string& path) {
 }
 
 Checkpoint Checkpoint::open(const std::string& dir) {
+    if (is_gguf_path(dir)) return open_gguf(dir);
     Checkpoint ckpt;
     ckpt.dir_ = dir;
     if (!fs::is_directory(dir)) throw InputError(dir, "not a model folder (no such directory)");
@@ -84,20 +86,22 @@ const TensorInfo& Checkpoint::require(const std::string& name,
     if (info->shape != shape)
         throw InputError(where, "has shape " + shape_string(info->shape) + ", config.json implies " +
                                     shape_string(shape));
-    if (!info->is_float())
-        throw InputError(where, "has dtype " + info->dtype + "; weights must be F32, BF16 or F16");
+    if (!info->is_float() && !info->blocks)
+        throw InputError(where, "has dtype " + info->dtype +
+                                    "; weights must be F32, BF16 or F16 (GGUF: also Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, "
+                                    "Q4_K, Q5_K, Q6_K)");
     return *info;
 }
 
 Weight Checkpoint::matrix(const std::string& name, int64_t rows, int64_t cols) const {
     const TensorInfo& info = require(name, {rows, cols});
-    return Weight{info.float_dtype(), info.data, rows, cols};
+    return Weight{info.float_dtype(), info.data, rows, cols, info.blocks};
 }
 
 std::vector<float> Checkpoint::vector(const std::string& name, int64_t n) const {
     const TensorInfo& info = require(name, {n});
     std::vector<float> out(n);
-    weight_row_to_f32(Weight{info.float_dtype(), info.data, 1, n}, 0, out.data());
+    weight_row_to_f32(Weight{info.float_dtype(), info.data, 1, n, info.blocks}, 0, out.data());
     return out;
 }
 

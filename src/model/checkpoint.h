@@ -22,7 +22,13 @@ nlohmann::json read_json_file(const std::string& path);
 class Checkpoint {
 public:
     // Throws InputError naming the folder, config.json, the index, or the shard at fault.
+    // A path ending in .gguf is opened with open_gguf.
     static Checkpoint open(const std::string& dir);
+    // A llama.cpp GGUF file (gguf_checkpoint.cpp): its metadata turned into the family's
+    // config.json, its tensors under Hugging Face names (q/k rows un-permuted where llama.cpp's
+    // converter permuted them). dir() and config_path() are the file's path.
+    static Checkpoint open_gguf(const std::string& path);
+    bool is_gguf() const { return gguf_ != nullptr; }
 
     const std::string& dir() const { return dir_; }
     const nlohmann::json& config() const { return config_; }
@@ -49,6 +55,7 @@ private:
     nlohmann::json config_;
     std::vector<std::unique_ptr<SafetensorsFile>> files_;
     std::map<std::string, const TensorInfo*> index_;  // name -> tensor in one of files_
+    std::shared_ptr<const void> gguf_;  // open_gguf: the mapped file and its tensor views
 };
 
 }  // namespace remask

@@ -50,7 +50,11 @@ ComputeType choose_compute_type(const TransformerWeights& weights, const ModelCo
     }
     if (options.compute != "auto")
         throw InputError("compute", "'" + options.compute + "' is not one of auto, f32, bf16");
-    const bool all_bf16 = weights.dtypes == std::vector<DType>{DType::bf16};
+    // Quantized GGUF blocks are dequantized into the compute type: bf16 is a candidate as for
+    // a bf16 checkpoint (the other matrices being bf16 or absent).
+    const bool all_bf16 = weights.dtypes == std::vector<DType>{DType::bf16} ||
+                          (!weights.block_types.empty() &&
+                           (weights.dtypes.empty() || weights.dtypes == std::vector<DType>{DType::bf16}));
     // oneDNN also runs bf16 on AVX-512 without BF16 instructions, by emulation: slower and no
     // more exact than float32, so bf16 is a candidate only with native support, and then
     // only if it measures faster here.
@@ -94,7 +98,7 @@ Model::Model(Checkpoint checkpoint, ModelConfig config, const LoadOptions& optio
     : checkpoint_(std::move(checkpoint)), config_(std::move(config)) {
     weights_ = load_transformer_weights(checkpoint_, config_);
     compute_ = choose_compute_type(weights_, config_, options, calibration_);
-    pack_weights();
+    pack_weights(!options.dequantize_blocks_at_load && compute_ != ComputeType::int8);
     rope_ = RopeTable(rope_frequencies(config_), 256);
 }
 
@@ -104,11 +108,13 @@ std::unique_ptr<Model> Model::load(const std::string& dir, const LoadOptions& op
     return std::unique_ptr<Model>(new Model(std::move(checkpoint), std::move(config), options));
 }
 
-void Model::pack_weights() {
+void Model::pack_weights(bool keep_blocks) {
     // Each packed copy replaces its memory-mapped pages (dropped chunk by chunk while
     // packing), so the process holds one copy of the weights. A tied embedding is dropped
     // too: lookups fault in only the rows they read.
     auto pack = [&](const std::vector<Weight>& parts, const std::vector<std::vector<float>>& biases) {
+        const bool blocks = std::any_of(parts.begin(), parts.end(), [](const Weight& w) { return w.blocks; });
+        if (blocks && keep_blocks) return PackedLinear::keep_blocks(parts, biases, compute_);
         return PackedLinear::pack(parts, biases, compute_, /*release_source=*/true);
     };
     for (const LayerWeights& w : weights_.layers) {
@@ -141,6 +147,7 @@ std::string Model::weight_dtype() const {
         if (!out.empty()) out += '+';
         out += dtype_name(t);
     }
+    for (const std::string& t : weights_.block_types) out += (out.empty() ? "" : "+") + t;
     return out;
 }
 

@@ -43,6 +43,10 @@ struct LoadOptions {
     // probe where float32 weights would not fit in 3/4 of the available memory); float32
     // checkpoints stay float32 (exact).
     std::string compute = "auto";
+    // GGUF quantized weights (Q8_0, Q4_K, ...) stay in their blocks and are dequantized a tile
+    // at a time at each product (memory ≈ the file). true: the reference instead, every
+    // matrix dequantized into the compute type at load.
+    bool dequantize_blocks_at_load = false;
 };
 
 // Keys and values of every layer for a batch of causal sequences that grow together.
@@ -172,7 +176,7 @@ private:
         bool dual_refresh = false;         // store every row's keys/values (rows = all positions)
         const int64_t* positions = nullptr;  // partial: the computed rows' positions [length]
     };
-    void pack_weights();
+    void pack_weights(bool keep_blocks);
 
     // tokens -> x [batch*length, d]; validates shapes and ids.
     void embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<float>& x) const;

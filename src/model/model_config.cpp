@@ -7,6 +7,8 @@
 #include "kernels/cpu/rope.h"
 #include "model/checkpoint.h"
 #include "model/families.h"
+#include "model/gguf_checkpoint.h"
+#include "model/gguf_file.h"
 
 #include <filesystem>
 
@@ -121,6 +123,7 @@ void read_special_token_ids(const ConfigReader& c, ModelConfig& m) {
 }
 
 ModelConfig read_model_config(const std::string& dir) {
+    if (is_gguf_path(dir)) return read_gguf_model_config(dir);
     const std::string path = (std::filesystem::path(dir) / "config.json").string();
     if (!std::filesystem::exists(path)) throw InputError(path, "missing: a model folder needs config.json");
     return parse_model_config(read_json_file(path), path);

@@ -23,6 +23,8 @@ struct TensorInfo {
     const uint8_t* data = nullptr;  // inside the mapped file, suitably aligned for dtype
     uint64_t bytes = 0;
     std::string file;  // the path it came from, for error messages
+    // GGUF quantized tensors: rows of ggml blocks of this type (dtype names it too).
+    const GgmlType* blocks = nullptr;
 
     int64_t numel() const;
     // The dtypes the kernels read (F32, BF16, F16); false for other known ones.

@@ -15,8 +15,12 @@ public:
     Weight matrix(const std::string& name, int64_t rows, int64_t cols) {
         Weight w = ckpt_.matrix(name + ".weight", rows, cols);
         tally(w.rows * w.cols, w.bytes());
-        if (std::find(out_.dtypes.begin(), out_.dtypes.end(), w.dtype) == out_.dtypes.end())
+        if (w.blocks) {
+            if (std::find(out_.block_types.begin(), out_.block_types.end(), w.blocks->name) == out_.block_types.end())
+                out_.block_types.push_back(w.blocks->name);
+        } else if (std::find(out_.dtypes.begin(), out_.dtypes.end(), w.dtype) == out_.dtypes.end()) {
             out_.dtypes.push_back(w.dtype);
+        }
         return w;
     }
     // name + suffix when wanted, else empty.

@@ -4,6 +4,7 @@
 // An empty vector / empty Weight means the config has no such parameter.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "kernels/cpu/dtype.h"
@@ -36,7 +37,8 @@ struct TransformerWeights {
     int64_t parameter_count = 0;  // elements of every tensor above (tied head counted once)
     int64_t active_parameter_count = 0;  // those one token uses: all but its unchosen experts
     int64_t weight_bytes = 0;     // their bytes as stored
-    std::vector<DType> dtypes;    // distinct dtypes of the matrices
+    std::vector<DType> dtypes;    // distinct dtypes of the matrices (not in ggml blocks)
+    std::vector<std::string> block_types;  // distinct ggml block types of GGUF quantized matrices
 };
 
 // Fetches every tensor the config calls for, checking its shape; InputError names the

@@ -12,6 +12,9 @@
 #include "core/thread_pool.h"
 #include "diffusion/text_diffusion.h"
 #include "llm/factory.h"
+#include "model/gguf_checkpoint.h"
+#include "model/gguf_file.h"
+#include "model/model_tokenizer.h"
 #include "model/model.h"
 #include "optimize/dlm_infillers.h"
 #include "optimize/task_evaluator.h"
@@ -89,9 +92,9 @@ Wiring default_wiring() {
         return make_language_model(settings.rewriter ? *settings.rewriter : settings.target, options);
     };
     w.splitter = [](const Settings& settings) -> TokenSplitter {
-        std::filesystem::path tokenizer = std::filesystem::path(settings.dlm.model) / "tokenizer.json";
-        if (std::filesystem::exists(tokenizer))
-            return tokenizer_splitter(std::shared_ptr<Tokenizer>(Tokenizer::from_file(tokenizer.string())));
+        std::filesystem::path tokenizer = tokenizer_json_for_model(settings.dlm.model);
+        if (std::filesystem::exists(tokenizer) || is_gguf_path(settings.dlm.model))
+            return tokenizer_splitter(std::shared_ptr<Tokenizer>(load_model_tokenizer(settings.dlm.model)));
         return whitespace_splitter();
     };
     // DLM time for the projection, at the optimizer's shape (kDlmTokens per sequence: 1,536

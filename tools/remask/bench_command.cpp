@@ -86,7 +86,7 @@ void run_bench_command(const BenchArgs& a) {
 void add_bench_command(CLI::App& app) {
     auto args = std::make_shared<BenchArgs>();
     auto* cmd = app.add_subcommand("bench", "Time forwards of a model: median ms and GFLOP/s");
-    cmd->add_option("--model", args->model_dir, "Model folder (config.json + safetensors)")->required();
+    cmd->add_option("--model", args->model_dir, "Model folder (config.json + safetensors) or .gguf file")->required();
     cmd->add_option("--length", args->length, "Tokens per sequence")->required()->check(CLI::PositiveNumber);
     cmd->add_option("--rows", args->rows, "Rows with logits per sequence (the last R), default all")
         ->check(CLI::PositiveNumber);

@@ -18,6 +18,7 @@ void add_all_commands(CLI::App& app) {
     add_report_command(app);
     add_review_command(app);
     add_init_command(app);
+    add_convert_command(app);
 }
 
 }  // namespace remask::cli

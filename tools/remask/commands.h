@@ -25,5 +25,6 @@ void add_eval_command(CLI::App& app);
 void add_bench_command(CLI::App& app);     // bench_command.cpp
 void add_init_command(CLI::App& app);      // init_command.cpp
 void add_review_command(CLI::App& app);    // review_command.cpp
+void add_convert_command(CLI::App& app);   // convert_command.cpp
 
 }  // namespace remask::cli

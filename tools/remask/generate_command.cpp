@@ -66,7 +66,7 @@ void add_generate_command(CLI::App& app) {
     args->diffusion.generation = {128, 32, 128};
     args->diffusion.sampling.temperature = 0.0;
     CLI::App* cmd = app.add_subcommand("generate", "Answer a message: diffusion (LLaDA, Dream) or causal generation");
-    cmd->add_option("--model", args->model_dir, "Model folder")->required();
+    cmd->add_option("--model", args->model_dir, "Model folder or .gguf file")->required();
     cmd->add_option("--prompt", args->prompt, "The user message")->required();
     cmd->add_option("--system", args->system, "An optional system message");
     cmd->add_option("--gen-length", args->diffusion.generation.gen_length, "Diffusion: answer slots");

@@ -66,7 +66,7 @@ void add_infill_command(CLI::App& app) {
     args->load.compute = defaults.compute;
 
     CLI::App* cmd = app.add_subcommand("infill", "Fill <mask:N> spans of a text with a diffusion model");
-    cmd->add_option("--model", args->model_dir, "Model folder (config.json, safetensors, tokenizer.json)")->required();
+    cmd->add_option("--model", args->model_dir, "Model folder (config.json, safetensors, tokenizer.json) or .gguf file")->required();
     cmd->add_option("--text", args->request.text, "Text with <mask:N> slots; \\< is a literal <")->required();
     cmd->add_option("--slack", args->request.slack, "Extra slots per span; filler written there is dropped");
     cmd->add_flag("--chat", args->request.chat, "Put the text in the assistant turn of the model's chat template");

@@ -145,7 +145,7 @@ void add_info_command(CLI::App& app) {
     auto model_dir = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
     auto load = std::make_shared<LoadOptions>();
-    cmd->add_option("--model", *model_dir, "Model folder (config.json + safetensors)")->required();
+    cmd->add_option("--model", *model_dir, "Model folder (config.json + safetensors) or .gguf file")->required();
     cmd->add_option("--compute", load->compute, "auto (fastest measured here) | f32 | bf16")
         ->check(CLI::IsMember({"auto", "f32", "bf16"}));
     cmd->add_flag("--json", *json, "Print one JSON object");

@@ -42,7 +42,7 @@ void add_logits_command(CLI::App& app) {
     auto ids_text = std::make_shared<std::string>();
     auto rows_text = std::make_shared<std::string>();
     auto out_path = std::make_shared<std::string>();
-    cmd->add_option("--model", *model_dir, "Model folder (config.json + safetensors)")->required();
+    cmd->add_option("--model", *model_dir, "Model folder (config.json + safetensors) or .gguf file")->required();
     cmd->add_option("--ids", *ids_text, "Token ids, comma-separated: 1,2,3")->required();
     cmd->add_option("--rows", *rows_text, "Positions that need logits (default: all)");
     cmd->add_option("--out", *out_path, "Output .npy: float32 [rows, vocab]")->required();

@@ -153,7 +153,7 @@ void run_serve_command(const ServeArgs& a) {
 void add_serve_command(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     CLI::App* cmd = app.add_subcommand("serve", "Serve a model over an OpenAI-compatible HTTP API (+ /v1/infill)");
-    cmd->add_option("--model", args->model_dir, "Model folder (causal or diffusion)")->required();
+    cmd->add_option("--model", args->model_dir, "Model folder or .gguf file (causal or diffusion)")->required();
     cmd->add_option("--port", args->options.port, "Port (0 = any free port)");
     cmd->add_option("--host", args->options.host, "Address to listen on");
     cmd->add_option("--name", args->name, "Model id listed by /v1/models (default: the folder's name)");

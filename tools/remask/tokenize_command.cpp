@@ -12,6 +12,8 @@
 
 #include "commands.h"
 #include "core/error.h"
+#include "model/gguf_file.h"
+#include "model/model_tokenizer.h"
 #include "tokenizer/tokenizer.h"
 
 namespace remask::cli {
@@ -28,9 +30,11 @@ struct TokenizeOptions {
     bool json = false;
 };
 
-// A tokenizer.json path, or a model folder that holds one.
+// A tokenizer.json path, a model folder that holds one, or a .gguf file (its vocabulary,
+// or the tokenizer.json beside it).
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     std::error_code error;
+    if (is_gguf_path(path)) return load_gguf_tokenizer(path);
     if (std::filesystem::is_directory(path, error)) {
         const auto file = std::filesystem::path(path) / "tokenizer.json";
         if (!std::filesystem::exists(file, error))
@@ -134,7 +138,7 @@ void add_tokenize_command(CLI::App& app) {
         app.add_subcommand("tokenize", "Text to token ids (or back) with a tokenizer.json");
     command
         ->add_option("--tokenizer", options->tokenizer_path,
-                     "A tokenizer.json, or a model folder holding one")
+                     "A tokenizer.json, a model folder holding one, or a .gguf file")
         ->required();
     CLI::Option* text =
         command->add_option("text", options->text, "The text (default: read from stdin)");

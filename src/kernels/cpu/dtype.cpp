@@ -60,6 +60,10 @@ uint16_t f32_to_f16(float value) {
 
 void weight_row_to_f32(const Weight& w, int64_t r, float* out) {
     const int64_t n = w.cols;
+    if (w.blocks) {
+        dequantize_row_reference(*w.blocks, static_cast<const uint8_t*>(w.data) + r * w.row_bytes(), n, out);
+        return;
+    }
     switch (w.dtype) {
         case DType::f32: {
             std::memcpy(out, static_cast<const float*>(w.data) + r * n, n * sizeof(float));

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include "kernels/cpu/ggml_blocks.h"
+
 namespace remask {
 
 enum class DType { f32, bf16, f16 };
@@ -29,15 +31,18 @@ float f16_to_f32(uint16_t bits);
 uint16_t f32_to_f16(float value);
 
 // A row-major matrix [rows, cols] of type dtype that the kernels read but never own.
-// A vector is a matrix with one row.
+// A vector is a matrix with one row. With `blocks` set (GGUF quantized tensors), each row
+// is cols / blocks->block_values ggml blocks instead, and dtype is unused.
 struct Weight {
     DType dtype = DType::f32;
     const void* data = nullptr;
     int64_t rows = 0;
     int64_t cols = 0;
+    const GgmlType* blocks = nullptr;
 
     bool empty() const { return data == nullptr; }
-    int64_t bytes() const { return rows * cols * dtype_size(dtype); }
+    int64_t row_bytes() const { return blocks ? ggml_row_bytes(*blocks, cols) : cols * dtype_size(dtype); }
+    int64_t bytes() const { return rows * row_bytes(); }
 };
 
 // out[0, cols) = row r of w widened to float32.

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/pages.h"
+#include "kernels/cpu/block_linear.h"
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/onednn.h"
 #include "kernels/cpu/vector_kernels.h"
@@ -119,7 +120,7 @@ void plain_rows(const std::vector<Weight>& parts, ComputeType type, int64_t begi
         while (global >= first_of_part + parts[part].rows) first_of_part += parts[part++].rows;
         const Weight& w = parts[part];
         const int64_t r = global - first_of_part;
-        if (type == ComputeType::bf16 && w.dtype == DType::bf16) {
+        if (type == ComputeType::bf16 && w.dtype == DType::bf16 && !w.blocks) {
             std::copy_n(static_cast<const uint16_t*>(w.data) + r * k, k, static_cast<uint16_t*>(out) + i * k);
             continue;
         }
@@ -151,8 +152,8 @@ void release_rows(const std::vector<Weight>& parts, int64_t begin, int64_t end) 
     for (const Weight& w : parts) {
         const int64_t lo = std::max(begin, first), hi = std::min(end, first + w.rows);
         if (lo < hi)
-            release_pages(static_cast<const uint8_t*>(w.data) + (lo - first) * w.cols * dtype_size(w.dtype),
-                          (hi - lo) * w.cols * dtype_size(w.dtype));
+            release_pages(static_cast<const uint8_t*>(w.data) + (lo - first) * w.row_bytes(),
+                          (hi - lo) * w.row_bytes());
         first += w.rows;
     }
 }
@@ -188,7 +189,8 @@ PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
     // the source pages can be dropped as they are consumed; a layout carrying extra data
     // over all of n (oneDNN's compensation for s8 activations) is packed in one piece.
     const DType wanted = type == ComputeType::f32 ? DType::f32 : DType::bf16;
-    const bool in_place = parts.size() == 1 && type != ComputeType::int8 && parts[0].dtype == wanted;
+    const bool in_place = parts.size() == 1 && type != ComputeType::int8 && parts[0].dtype == wanted &&
+                          !parts[0].blocks;
     int64_t chunk = n;
     if (n > kChunkRows && !packed.data.extra.flags) chunk = kChunkRows;
     std::vector<uint8_t> plain(in_place ? 0 : chunk * k * dnnl::memory::data_type_size(weight_type(type)));
@@ -227,16 +229,25 @@ PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
     return out;
 }
 
-int64_t PackedLinear::out_features() const { return impl_->n; }
-int64_t PackedLinear::in_features() const { return impl_->k; }
-ComputeType PackedLinear::type() const { return impl_->type; }
+PackedLinear PackedLinear::keep_blocks(const std::vector<Weight>& parts,
+                                       const std::vector<std::vector<float>>& biases, ComputeType type) {
+    PackedLinear out;
+    out.blocks_ = BlockLinear::make(parts, biases, type);
+    return out;
+}
+
+int64_t PackedLinear::out_features() const { return blocks_ ? blocks_->out_features() : impl_->n; }
+int64_t PackedLinear::in_features() const { return blocks_ ? blocks_->in_features() : impl_->k; }
+ComputeType PackedLinear::type() const { return blocks_ ? blocks_->type() : impl_->type; }
 
 int64_t PackedLinear::bytes() const {
+    if (blocks_) return blocks_->bytes();
     return static_cast<int64_t>(impl_->weights.get_desc().get_size() + 4 * impl_->bias_values.size() +
                                 4 * impl_->col_scale.size() + 4 * impl_->col_sum.size());
 }
 
 void PackedLinear::apply(const float* x, int64_t m, float* y, bool accumulate) const {
+    if (blocks_) return blocks_->apply(x, m, y, accumulate);
     Impl& impl = *impl_;
     const int64_t n = impl.n, k = impl.k;
     if (m <= 0) return;

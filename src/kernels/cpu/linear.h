@@ -42,7 +42,13 @@ public:
                              const std::vector<std::vector<float>>& biases, ComputeType type,
                              bool release_source = false);
 
-    bool empty() const { return impl_ == nullptr; }
+    // Weights in GGUF's quantized blocks kept as they are (block_linear.h), dequantized a
+    // tile at a time into `type` (f32 or bf16) at each product. The parts may mix block and
+    // plain weights.
+    static PackedLinear keep_blocks(const std::vector<Weight>& parts,
+                                    const std::vector<std::vector<float>>& biases, ComputeType type);
+
+    bool empty() const { return impl_ == nullptr && blocks_ == nullptr; }
     int64_t out_features() const;
     int64_t in_features() const;
     ComputeType type() const;
@@ -54,6 +60,7 @@ public:
 private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
+    std::shared_ptr<const class BlockLinear> blocks_;  // set instead of impl_ by keep_blocks
 };
 
 }  // namespace remask

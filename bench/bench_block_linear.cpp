@@ -1,0 +1,80 @@
+// Quantized GGUF products (block_linear.h) at a model's shape: dequantizing a weight matrix
+// (ns per value, per block type) and the whole product beside the packed bf16 / f32 product
+// of the same matrix.
+//
+//   build/release/bench/bench_block_linear [M N K]      (default 256 4864 896: Qwen2.5-0.5B's
+//                                                         gate|up rows at L = 256)
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "kernels/cpu/block_linear.h"
+#include "kernels/cpu/ggml_blocks.h"
+#include "kernels/cpu/linear.h"
+
+using namespace remask;
+
+namespace {
+
+template <typename F>
+double seconds_per_call(F&& f, int repeat) {
+    f();
+    std::vector<double> times;
+    for (int r = 0; r < repeat; ++r) {
+        auto start = std::chrono::steady_clock::now();
+        f();
+        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int64_t m = argc > 3 ? std::atoll(argv[1]) : 256;
+    const int64_t n = argc > 3 ? std::atoll(argv[2]) : 4864;
+    const int64_t k = argc > 3 ? std::atoll(argv[3]) : 896;
+    ThreadPool::set_global_threads(2);
+    std::mt19937 rng(1);
+    std::vector<float> x(m * k), y(m * n);
+    for (float& v : x) v = (rng() % 2001) / 1000.0f - 1.0f;
+    std::vector<uint16_t> bf16_weights(n * k);
+    for (auto& w : bf16_weights) w = f32_to_bf16((rng() % 2001) / 1000.0f - 1.0f);
+    const Weight plain{DType::bf16, bf16_weights.data(), n, k};
+    const double flop = 2.0 * m * n * k;
+    for (ComputeType type : {ComputeType::bf16, ComputeType::f32}) {
+        if (!compute_type_supported(type)) continue;
+        PackedLinear packed = PackedLinear::pack({plain}, {}, type);
+        const double s = seconds_per_call([&] { packed.apply(x.data(), m, y.data()); }, 5);
+        std::printf("packed %-4s   product %7.2f ms  %6.0f GFLOP/s\n", compute_type_name(type).c_str(), s * 1e3,
+                    flop / s * 1e-9);
+    }
+    for (uint32_t id : {kGgmlQ8_0, kGgmlQ4_K, kGgmlQ6_K, kGgmlQ5_0, kGgmlQ4_0}) {
+        const GgmlType& t = *ggml_type_by_id(id);
+        std::vector<uint8_t> blocks(n * ggml_row_bytes(t, k));
+        for (auto& b : blocks) b = static_cast<uint8_t>(rng());
+        // Sane scales: every block's f16 scale fields set to a small normal value.
+        for (int64_t i = 0; i < n * k / t.block_values; ++i) {
+            uint8_t* b = blocks.data() + i * t.block_bytes;
+            const uint16_t s = f32_to_f16(0.01f);
+            if (id == kGgmlQ6_K) std::memcpy(b + 208, &s, 2);
+            else std::memcpy(b, &s, 2);
+            if (id == kGgmlQ4_K) std::memcpy(b + 2, &s, 2);
+        }
+        const Weight w{DType::f32, blocks.data(), n, k, &t};
+        for (ComputeType type : {ComputeType::bf16, ComputeType::f32}) {
+            if (!compute_type_supported(type)) continue;
+            auto linear = BlockLinear::make({w}, {}, type);
+            std::vector<uint8_t> tile(n * k * 4);
+            const double dq = seconds_per_call([&] { linear->dequantize_rows(0, n, tile.data()); }, 3);
+            const double s = seconds_per_call([&] { linear->apply(x.data(), m, y.data(), false); }, 5);
+            std::printf("%-5s -> %-4s dequantize %6.2f ns/value; product %7.2f ms  %6.0f GFLOP/s\n", t.name,
+                        compute_type_name(type).c_str(), dq / (n * k) * 1e9, s * 1e3, flop / s * 1e-9);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+#pragma once
+// A linear layer whose weights stay in GGUF's quantized ggml blocks (memory-mapped: resident
+// memory ≈ the file's size) and are dequantized a tile of output rows at a time, into the
+// compute type (bf16 or f32), right before a oneDNN product over all the input rows. Our
+// forwards multiply hundreds of rows at once, so a tile's dequantization costs little per
+// row. The reference is PackedLinear::pack on the same parts, which dequantizes everything
+// at load (weight_row_to_f32); tests/model compares the two.
+//
+//   auto qkv = BlockLinear::make({w.q, w.k, w.v}, {b.q, b.k, b.v}, ComputeType::bf16);
+//   qkv->apply(x, tokens, y);   // y [tokens, q+k+v rows] = x·Wᵀ + b (accumulate: y +=)
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+#include "kernels/cpu/dtype.h"
+#include "kernels/cpu/linear.h"
+#include "kernels/cpu/onednn.h"
+
+namespace remask {
+
+class BlockLinear {
+public:
+    // parts: stacked along rows, same cols; any mix of block and plain weights. type: f32
+    // or bf16 (InputError otherwise or where the CPU lacks it).
+    static std::shared_ptr<BlockLinear> make(const std::vector<Weight>& parts,
+                                             const std::vector<std::vector<float>>& biases, ComputeType type);
+
+    int64_t out_features() const { return n_; }
+    int64_t in_features() const { return k_; }
+    ComputeType type() const { return type_; }
+    int64_t bytes() const;  // the blocks (file pages) and the bias
+
+    // y [m, n] = x [m, k] · Wᵀ + bias; with accumulate, y += that.
+    void apply(const float* x, int64_t m, float* y, bool accumulate) const;
+
+    // Rows [begin, begin + count) of the stacked weights in the compute type, row-major
+    // (the tile the product reads).
+    void dequantize_rows(int64_t begin, int64_t count, void* out) const;
+
+private:
+    dnnl::matmul primitive(int64_t m, int64_t rows, bool accumulate) const;
+
+    std::vector<Weight> parts_;
+    std::vector<int64_t> part_begin_;  // first stacked row of each part
+    std::vector<float> bias_;          // [n] or empty
+    ComputeType type_ = ComputeType::bf16;
+    int64_t n_ = 0, k_ = 0;
+    int64_t tile_rows_ = 0;
+    mutable std::mutex mutex_;
+    mutable std::map<std::tuple<int64_t, int64_t, bool>, dnnl::matmul> primitives_;
+};
+
+}  // namespace remask
