@@ -19,7 +19,7 @@ struct GgufArchitecture {
     Family family;
     const char* model_type;  // as in the Hugging Face config.json
     // llama.cpp's converter interleaves each head's q and k rows (halves → pairs) for its
-    // NORM RoPE (LLaDA, LLaMA); NEOX models (Qwen2, Dream) keep the Hugging Face order.
+    // NORM RoPE (LLaDA, LLaMA); NEOX models (Qwen2, Dream, LLaDA-MoE) keep the Hugging Face order.
     bool permuted_qk;
 };
 
