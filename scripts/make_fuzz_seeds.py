@@ -112,3 +112,68 @@ for i, (tool, args) in enumerate([(0, {"order_id": "#W2378156"}), (1, {"user_id"
 put('feedback_file', 'ids', '{"id": "val-1", "comment": "sarcasm: this is negative", "score": 0}\n'
                             '{"input": "a gorgeous, witty film", "comment": "clearly positive"}\n')
 put('feedback_file', 'score_only', '{"id": "train-3", "score": 1}\n\n')
+
+
+def gguf(metadata, tensors):
+    """A GGUF v3 image: metadata [(key, value)] (str, bool, int → u32, float → f32),
+    tensors [(name, ggml dims, ggml type id, raw bytes)], data aligned to 32."""
+    def string(s):
+        b = s.encode()
+        return struct.pack('<Q', len(b)) + b
+    out = b'GGUF' + struct.pack('<IQQ', 3, len(tensors), len(metadata))
+    for key, value in metadata:
+        out += string(key)
+        if isinstance(value, bool):
+            out += struct.pack('<IB', 7, value)
+        elif isinstance(value, int):
+            out += struct.pack('<II', 4, value)
+        elif isinstance(value, float):
+            out += struct.pack('<If', 6, value)
+        else:
+            out += struct.pack('<I', 8) + string(value)
+    offset, blobs = 0, b''
+    for name, dims, type_id, raw in tensors:
+        out += string(name) + struct.pack('<I', len(dims)) + b''.join(struct.pack('<Q', d) for d in dims)
+        out += struct.pack('<IQ', type_id, offset)
+        padded = raw + b'\0' * (-len(raw) % 32)
+        blobs += padded
+        offset += len(padded)
+    return out + b'\0' * (-len(out) % 32) + blobs
+
+
+def f32(*dims, dtype='<f4'):
+    return np.linspace(-1, 1, int(np.prod(dims))).astype(dtype).tobytes()
+
+
+def model_keys(arch, d, heads, kv, layers, ffn):
+    return [('general.architecture', arch), (f'{arch}.block_count', layers), (f'{arch}.embedding_length', d),
+            (f'{arch}.feed_forward_length', ffn), (f'{arch}.attention.head_count', heads),
+            (f'{arch}.attention.head_count_kv', kv), (f'{arch}.rope.freq_base', 10000.0),
+            (f'{arch}.attention.layer_norm_rms_epsilon', 1e-5), (f'{arch}.attention.causal', False)]
+
+
+# GGUF: a Q8_0 row (one 34-byte block) and F16; a minimal LLaDA (F16, q/k rows permuted on
+# load); a minimal LLaDA-MoE (2 experts stacked, router, q/k norms). d 4, vocab 3.
+q8_block = struct.pack('<e', 0.5) + bytes(range(32))
+put('gguf', 'q8_0_f16', gguf([('general.architecture', 'llama'), ('general.alignment', 32)],
+                             [('token_embd.weight', [32, 1], 8, q8_block),
+                              ('output_norm.weight', [4], 1, f32(4, dtype='<f2'))]))
+llada = [('token_embd.weight', [4, 3], 1, f32(3, 4, dtype='<f2')), ('output_norm.weight', [4], 0, f32(4)),
+         ('blk.0.attn_norm.weight', [4], 0, f32(4)), ('blk.0.ffn_norm.weight', [4], 0, f32(4))]
+for role, rows in [('attn_q', 4), ('attn_k', 4), ('attn_v', 4), ('attn_output', 4), ('ffn_gate', 2), ('ffn_up', 2)]:
+    llada.append((f'blk.0.{role}.weight', [4, rows], 1, f32(rows, 4, dtype='<f2')))
+llada.append(('blk.0.ffn_down.weight', [2, 4], 1, f32(4, 2, dtype='<f2')))
+put('gguf', 'llada_min', gguf(model_keys('llada', 4, 2, 2, 1, 2) + [('tokenizer.ggml.mask_token_id', 2)], llada))
+moe = [('token_embd.weight', [4, 3], 0, f32(3, 4)), ('output_norm.weight', [4], 0, f32(4)),
+       ('output.weight', [4, 3], 0, f32(3, 4)), ('blk.0.attn_norm.weight', [4], 0, f32(4)),
+       ('blk.0.attn_q.weight', [4, 4], 0, f32(4, 4)), ('blk.0.attn_k.weight', [4, 2], 0, f32(2, 4)),
+       ('blk.0.attn_v.weight', [4, 2], 0, f32(2, 4)), ('blk.0.attn_output.weight', [4, 4], 0, f32(4, 4)),
+       ('blk.0.attn_q_norm.weight', [2], 0, f32(2)), ('blk.0.attn_k_norm.weight', [2], 0, f32(2)),
+       ('blk.0.ffn_norm.weight', [4], 0, f32(4)), ('blk.0.ffn_gate_inp.weight', [4, 2], 0, f32(2, 4)),
+       ('blk.0.ffn_gate_exps.weight', [4, 2, 2], 0, f32(2, 2, 4)),
+       ('blk.0.ffn_up_exps.weight', [4, 2, 2], 0, f32(2, 2, 4)),
+       ('blk.0.ffn_down_exps.weight', [2, 4, 2], 0, f32(2, 4, 2))]
+put('gguf', 'llada_moe_min', gguf(model_keys('llada-moe', 4, 2, 1, 1, 8) +
+                                  [('llada-moe.expert_count', 2), ('llada-moe.expert_used_count', 1),
+                                   ('llada-moe.expert_feed_forward_length', 2), ('tokenizer.ggml.mask_token_id', 2)],
+                                  moe))

@@ -12,6 +12,7 @@ const GgufArchitecture kArchitectures[] = {
     {"dream", Family::dream, "Dream", false},
     {"qwen2", Family::qwen2, "qwen2", false},
     {"llama", Family::llama, "llama", true},
+    {"llada-moe", Family::llada_moe, "llada", false},  // NEOX RoPE: q/k rows as in the folder
 };
 
 // Splits "blk.12.attn_q.weight" into layer 12, role "attn_q", suffix ".weight".
@@ -62,8 +63,52 @@ const std::vector<GgufTensorRole>& gguf_tensor_roles() {
         {"attn_q_norm", &TensorLayout::q_norm, true},  {"attn_k_norm", &TensorLayout::k_norm, true},
         {"ffn_norm", &TensorLayout::ffn_norm, true},   {"ffn_gate", &TensorLayout::gate, true},
         {"ffn_up", &TensorLayout::up, true},           {"ffn_down", &TensorLayout::down, true},
+        {"ffn_gate_inp", &TensorLayout::router, true},
     };
     return roles;
+}
+
+const std::vector<GgufTensorRole>& gguf_expert_roles() {
+    static const std::vector<GgufTensorRole> roles = {
+        {"ffn_gate_exps", &TensorLayout::expert_gate, true},
+        {"ffn_up_exps", &TensorLayout::expert_up, true},
+        {"ffn_down_exps", &TensorLayout::expert_down, true},
+    };
+    return roles;
+}
+
+std::string hf_expert_name(const std::string& gguf_name, int64_t expert, const TensorLayout& layout) {
+    int64_t layer;
+    std::string role, suffix;
+    if (!split_gguf_name(gguf_name, layer, role, suffix) || layer < 0 || suffix != ".weight") return "";
+    for (const auto& r : gguf_expert_roles())
+        if (role == r.gguf)
+            return layout.layer(layer, layout.experts + std::to_string(expert) + "." + layout.*(r.field)) + suffix;
+    return "";
+}
+
+std::string gguf_expert_stack_name(const std::string& hf_name, const TensorLayout& layout, int64_t& expert) {
+    // model.layers.N.mlp.experts.E.gate_proj.weight → blk.N.ffn_gate_exps.weight, E
+    const std::string& head = layout.layer_prefix_head;
+    const std::string middle = layout.layer_prefix_tail + layout.experts;
+    if (hf_name.rfind(head, 0) != 0) return "";
+    const size_t layer_end = hf_name.find(middle, head.size());
+    if (layer_end == std::string::npos || layer_end == head.size()) return "";
+    const std::string layer = hf_name.substr(head.size(), layer_end - head.size());
+    const size_t expert_begin = layer_end + middle.size();
+    const size_t expert_end = hf_name.find('.', expert_begin);
+    if (expert_end == std::string::npos || expert_end == expert_begin || expert_end - expert_begin > 6) return "";
+    const std::string number = hf_name.substr(expert_begin, expert_end - expert_begin);
+    if (layer.find_first_not_of("0123456789") != std::string::npos ||
+        number.find_first_not_of("0123456789") != std::string::npos)
+        return "";
+    const std::string rest = hf_name.substr(expert_end + 1);
+    for (const auto& r : gguf_expert_roles()) {
+        if (rest != layout.*(r.field) + ".weight") continue;
+        expert = std::stoll(number);
+        return "blk." + layer + "." + r.gguf + ".weight";
+    }
+    return "";
 }
 
 std::string hf_tensor_name(const std::string& gguf_name, const TensorLayout& layout) {

@@ -19,13 +19,13 @@ struct GgufArchitecture {
     Family family;
     const char* model_type;  // as in the Hugging Face config.json
     // llama.cpp's converter interleaves each head's q and k rows (halves → pairs) for its
-    // NORM RoPE (LLaDA, LLaMA); NEOX models (Qwen2, Dream) keep the Hugging Face order.
+    // NORM RoPE (LLaDA, LLaMA); NEOX models (Qwen2, Dream, LLaDA-MoE) keep the Hugging Face order.
     bool permuted_qk;
 };
 
 const GgufArchitecture* gguf_architecture(const std::string& name);
 const GgufArchitecture& gguf_architecture(Family family);
-std::string gguf_architecture_names();  // "llada, dream, qwen2, llama"
+std::string gguf_architecture_names();  // "llada, dream, qwen2, llama, llada-moe"
 
 // One tensor role: GGUF base name (per layer: after "blk.N.") and the TensorLayout field.
 struct GgufTensorRole {
@@ -34,6 +34,15 @@ struct GgufTensorRole {
     bool per_layer;
 };
 const std::vector<GgufTensorRole>& gguf_tensor_roles();
+// Mixture of experts: llama.cpp stacks expert E's gate/up/down of layer N into one 3-D
+// tensor per kind, blk.N.ffn_{gate,up,down}_exps.weight (ggml ne {cols, rows, experts});
+// the field is the TensorLayout's expert_gate/_up/_down (under layout.experts + E + ".").
+const std::vector<GgufTensorRole>& gguf_expert_roles();
+// The Hugging Face name of expert `expert`'s slice of a stacked GGUF tensor, or "" when the
+// name is not an expert stack ("blk.2.ffn_up_exps.weight", 5 → "model.layers.2.mlp.experts.5.up_proj.weight").
+std::string hf_expert_name(const std::string& gguf_name, int64_t expert, const TensorLayout& layout);
+// The reverse: the stack a Hugging Face expert tensor belongs in and its index there, or "".
+std::string gguf_expert_stack_name(const std::string& hf_name, const TensorLayout& layout, int64_t& expert);
 
 // The Hugging Face name (with suffix) of a GGUF tensor name ("blk.3.attn_q.weight" →
 // "model.layers.3.self_attn.q_proj.weight"), or "" when it is not one the family has.

@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <filesystem>
+#include <map>
 
 #include "core/error.h"
 #include "core/pages.h"
@@ -27,6 +28,44 @@ const GgufArchitecture& architecture_of(const GgufFile& file) {
         file.fail("general.architecture",
                   "'" + name + "' is not supported (supported: " + gguf_architecture_names() + ")");
     return *arch;
+}
+
+// LLaDA-MoE: the keys of its Hugging Face config.json (llada_moe_family.cpp reads them) from
+// llama.cpp's `llada-moe.*` metadata (docs/llada-moe.md, "GGUF names").
+nlohmann::json llada_moe_config_json(const GgufFile& f, const std::string& a, int64_t hidden, int64_t heads,
+                                     int64_t kv_heads, int64_t head_dim, int64_t vocab, bool tied) {
+    if (head_dim * heads != hidden)
+        f.fail(a + ".attention.key_length", "LLaDA-MoE needs head size = embedding length / heads");
+    const int64_t experts = f.integer(a + ".expert_count");
+    const int64_t used = f.integer(a + ".expert_used_count");
+    if (experts <= 0 || used <= 0 || used > experts)
+        f.fail(a + ".expert_used_count", "needs 0 < expert_used_count <= expert_count");
+    // llama.cpp: feed_forward_length / expert_used_count when the expert width is absent.
+    int64_t expert_ffn = f.integer_or(a + ".expert_feed_forward_length", 0);
+    if (expert_ffn == 0) expert_ffn = f.integer_or(a + ".feed_forward_length", 0) / used;
+    if (expert_ffn <= 0) f.fail(a + ".expert_feed_forward_length", "missing (and no feed_forward_length)");
+    if (f.integer_or(a + ".expert_shared_count", 0) != 0)
+        f.fail(a + ".expert_shared_count", "a shared expert is not implemented");
+    if (!f.find("blk.0.attn_q_norm.weight") || !f.find("blk.0.attn_k_norm.weight"))
+        f.fail("blk.0.attn_q_norm.weight", "missing: LLaDA-MoE normalises q and k per head");
+    nlohmann::json c;
+    c["model_type"] = "llada";
+    c["architectures"] = {"LLaDAMoEModelLM"};
+    c["hidden_size"] = hidden;
+    c["num_hidden_layers"] = f.integer(a + ".block_count");
+    c["num_attention_heads"] = heads;
+    c["num_key_value_heads"] = kv_heads;
+    c["num_experts"] = experts;
+    c["num_experts_per_tok"] = used;
+    c["expert_intermediate_size"] = expert_ffn;
+    c["qk_layernorm"] = true;
+    c["attention_bias"] = false;
+    c["hidden_act"] = "silu";
+    c["norm_topk_prob"] = false;
+    c["vocab_size"] = vocab;
+    c["max_position_embeddings"] = f.integer_or(a + ".context_length", 0);
+    c["tie_word_embeddings"] = tied;
+    return c;
 }
 
 }  // namespace
@@ -71,7 +110,11 @@ nlohmann::json gguf_config_json(const GgufFile& f) {
 
     nlohmann::json c;
     c["model_type"] = arch.model_type;
-    if (arch.family == Family::llada) {
+    if (arch.family == Family::llada_moe) {
+        c = llada_moe_config_json(f, a, hidden, heads, kv_heads, head_dim, vocab, tied);
+        if (!rope_scaling.is_null()) f.fail(a + ".rope.scaling.type", "RoPE scaling is not implemented for LLaDA-MoE");
+        if (qkv_bias) f.fail("blk.0.attn_q.bias", "LLaDA-MoE q/k/v biases are not supported");
+    } else if (arch.family == Family::llada) {
         if (head_dim * heads != hidden) f.fail(a + ".attention.key_length", "LLaDA needs head size = d / heads");
         c["architectures"] = {"LLaDAModelLM"};
         c["d_model"] = hidden;
@@ -127,6 +170,36 @@ ModelConfig read_gguf_model_config(const std::string& path) {
     return parse_model_config(gguf_config_json(file), path);
 }
 
+namespace {
+
+// A stacked expert tensor (ggml ne {cols, rows, experts}) as one view per expert: slice E
+// is contiguous (rows whole blocks), so each view points into the mapped file.
+void add_expert_slices(const GgufTensor& t, const ModelConfig& config, const TensorLayout& layout,
+                       const std::string& path, GgufCheckpointData& data,
+                       std::map<std::string, const TensorInfo*>& index) {
+    const std::string where = path + " (GGUF '" + t.name + "')";
+    if (config.num_experts == 0) throw InputError(where, "expert tensors in a model without experts");
+    if (t.dims.size() != 3 || t.dims[2] != config.num_experts)
+        throw InputError(where, "must have 3 dimensions, the last the expert count " +
+                                    std::to_string(config.num_experts));
+    const uint64_t slice_bytes = t.bytes / static_cast<uint64_t>(config.num_experts);
+    for (int64_t e = 0; e < config.num_experts; ++e) {
+        TensorInfo info;
+        info.name = hf_expert_name(t.name, e, layout);
+        info.dtype = t.type->name;
+        info.element_size = t.type->block_values == 1 ? t.type->block_bytes : 0;
+        info.shape = {t.dims[1], t.dims[0]};
+        info.data = static_cast<const uint8_t*>(t.data) + e * slice_bytes;
+        info.bytes = slice_bytes;
+        if (t.type->block_values > 1 && t.type->supported) info.blocks = t.type;
+        info.file = where + " [expert " + std::to_string(e) + "]";
+        const TensorInfo& stored = data.infos.emplace_back(std::move(info));
+        index[stored.name] = &stored;
+    }
+}
+
+}  // namespace
+
 Checkpoint Checkpoint::open_gguf(const std::string& path) {
     auto data = std::make_shared<GgufCheckpointData>(path);
     const GgufFile& f = data->file;
@@ -139,6 +212,10 @@ Checkpoint Checkpoint::open_gguf(const std::string& path) {
     const TensorLayout layout = tensor_layout(config.family);
 
     for (const GgufTensor& t : f.tensors()) {
+        if (!hf_expert_name(t.name, 0, layout).empty()) {
+            add_expert_slices(t, config, layout, path, *data, ckpt.index_);
+            continue;
+        }
         const std::string hf = hf_tensor_name(t.name, layout);
         if (hf.empty())
             throw InputError(path + ": tensor '" + t.name + "'",

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "core/error.h"
 #include "model/checkpoint.h"
@@ -113,6 +114,30 @@ std::vector<uint8_t> convert_tensor(const TensorInfo& info, const GgmlType& type
         }
     }
     return out;
+}
+
+// Expert E's matrix [rows, cols] as slice E of one tensor ne {cols, rows, experts}, as the
+// converter's torch.stack(dim=0) writes it.
+void add_expert_stack(GgufBuilder& g, const std::string& name, const std::vector<const TensorInfo*>& slots,
+                      const GgmlType& type) {
+    for (size_t e = 0; e < slots.size(); ++e)
+        if (!slots[e]) throw InputError("tensor '" + name + "'", "expert " + std::to_string(e) + " is missing");
+    const std::vector<int64_t> shape = slots[0]->shape;
+    for (const TensorInfo* info : slots) {
+        if (info->shape != shape || shape.size() != 2)
+            throw InputError(info->file + ": tensor '" + info->name + "'", "experts of one stack differ in shape");
+        if (!info->is_float())
+            throw InputError(info->file + ": tensor '" + info->name + "'", "has dtype " + info->dtype);
+    }
+    const int64_t experts = static_cast<int64_t>(slots.size());
+    g.add_tensor(name, {shape[1], shape[0], experts}, type, [slots, &type] {
+        std::vector<uint8_t> out;
+        for (const TensorInfo* info : slots) {
+            const std::vector<uint8_t> slice = convert_tensor(*info, type);
+            out.insert(out.end(), slice.begin(), slice.end());
+        }
+        return out;
+    });
 }
 
 }  // namespace
@@ -254,6 +279,8 @@ void write_gguf_from_folder(const std::string& model_dir, const std::string& out
     if (c.family == Family::llada && (c.qk_norm || c.norm_bias || c.attn_out_bias || c.embed_scale != 1.0 ||
                                       c.logit_scale != 1.0 || !c.norm_weight))
         throw InputError(ckpt.config_path(), "this LLaDA variant has no GGUF form llama.cpp can run");
+    if (c.family == Family::llada_moe && (!c.qk_norm || c.qkv_bias || c.tied_head))
+        throw InputError(ckpt.config_path(), "llama.cpp's llada-moe needs q/k norms, an untied head and no q/k/v biases");
     if (!c.rope_scaling.empty() && c.rope_scaling != "linear")
         throw InputError(ckpt.config_path(), "rope_scaling " + c.rope_scaling + " is not written to GGUF");
     const GgufArchitecture& arch = gguf_architecture(c.family);
@@ -266,7 +293,20 @@ void write_gguf_from_folder(const std::string& model_dir, const std::string& out
     g.add_u32(a + ".block_count", static_cast<uint32_t>(c.num_layers));
     g.add_u32(a + ".context_length", static_cast<uint32_t>(c.max_positions > 0 ? c.max_positions : 4096));
     g.add_u32(a + ".embedding_length", static_cast<uint32_t>(c.hidden_size));
-    g.add_u32(a + ".feed_forward_length", static_cast<uint32_t>(c.ffn_size));
+    if (c.family != Family::llada_moe) {
+        g.add_u32(a + ".feed_forward_length", static_cast<uint32_t>(c.ffn_size));
+    } else {
+        // The converter writes the first of these it finds (unused by llama-moe's graph),
+        // then the expert keys.
+        for (const char* key : {"prefix_dense_intermediate_size", "dense_intermediate_size", "intermediate_size"})
+            if (ckpt.config().contains(key) && ckpt.config()[key].is_number_integer()) {
+                g.add_u32(a + ".feed_forward_length", ckpt.config()[key].get<uint32_t>());
+                break;
+            }
+        g.add_u32(a + ".expert_count", static_cast<uint32_t>(c.num_experts));
+        g.add_u32(a + ".expert_used_count", static_cast<uint32_t>(c.experts_per_token));
+        g.add_u32(a + ".expert_feed_forward_length", static_cast<uint32_t>(c.ffn_size));
+    }
     g.add_u32(a + ".attention.head_count", static_cast<uint32_t>(c.num_heads));
     g.add_u32(a + ".attention.head_count_kv", static_cast<uint32_t>(c.num_kv_heads));
     g.add_f32(a + ".rope.freq_base", static_cast<float>(c.rope_theta));
@@ -285,7 +325,7 @@ void write_gguf_from_folder(const std::string& model_dir, const std::string& out
         g.add_u32(a + ".rope.dimension_count", static_cast<uint32_t>(c.head_dim));
     }
     if (!c.causal) g.add_bool(a + ".attention.causal", false);
-    if (c.family == Family::llada) g.add_bool("diffusion.shift_logits", false);
+    if (c.family == Family::llada || c.family == Family::llada_moe) g.add_bool("diffusion.shift_logits", false);
 
     const Vocabulary vocab = read_vocabulary(model_dir, c.vocab_size);
     g.add_string("tokenizer.ggml.model", "gpt2");
@@ -300,13 +340,27 @@ void write_gguf_from_folder(const std::string& model_dir, const std::string& out
     if (c.mask_token_id >= 0) g.add_u32("tokenizer.ggml.mask_token_id", static_cast<uint32_t>(c.mask_token_id));
     if (c.family == Family::llada) g.add_bool("tokenizer.ggml.add_bos_token", true);
 
+    // Experts: one stack per layer and kind, filled in expert order.
+    std::map<std::string, std::vector<const TensorInfo*>> stacks;
     for (const TensorInfo* info : ckpt.tensors()) {
+        int64_t expert = -1;
+        const std::string stack = c.num_experts > 0 ? gguf_expert_stack_name(info->name, layout, expert) : "";
+        if (!stack.empty()) {
+            if (expert >= c.num_experts)
+                throw InputError(info->file + ": tensor '" + info->name + "'",
+                                 "expert index beyond num_experts " + std::to_string(c.num_experts));
+            auto& slots = stacks[stack];
+            slots.resize(c.num_experts, nullptr);
+            slots[expert] = info;
+            continue;
+        }
         const std::string name = gguf_tensor_name(info->name, layout);
         if (name.empty())
             throw InputError(info->file + ": tensor '" + info->name + "'", "has no GGUF name for " + a);
         if (!info->is_float())
             throw InputError(info->file + ": tensor '" + info->name + "'", "has dtype " + info->dtype);
-        const bool matrix = info->shape.size() == 2;
+        // The converter keeps the router F32 whatever the type (as 1-D tensors).
+        const bool matrix = info->shape.size() == 2 && name.find(".ffn_gate_inp.") == std::string::npos;
         const GgmlType& type = matrix ? matrix_type : f32;
         std::vector<int64_t> dims(info->shape.rbegin(), info->shape.rend());
         const bool is_q = name.find(".attn_q.") != std::string::npos;
@@ -323,6 +377,7 @@ void write_gguf_from_folder(const std::string& model_dir, const std::string& out
             return permuted;
         });
     }
+    for (const auto& [name, slots] : stacks) add_expert_stack(g, name, slots, matrix_type);
     g.write(out_path);
 }
 

@@ -73,7 +73,8 @@ TEST_P(GgufLlamaCppTest, LlamaCppGivesTheSameLogitsOnTheFile) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, GgufModelTest,
                          testing::Values(Case{"llada-tiny", "f32"}, Case{"llada-tiny-bf16", "bf16"},
                                          Case{"dream-tiny", "f32"}, Case{"dream-tiny-bf16", "bf16"},
-                                         Case{"qwen2-tiny", "f32"}, Case{"llama-tiny", "f32"}),
+                                         Case{"qwen2-tiny", "f32"}, Case{"llama-tiny", "f32"},
+                                         Case{"llada-moe-tiny", "f32"}, Case{"llada-moe-tiny-bf16", "bf16"}),
                          [](const testing::TestParamInfo<Case>& info) {
                              std::string name = info.param.fixture;
                              for (char& ch : name)
@@ -83,7 +84,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, GgufModelTest,
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, GgufLlamaCppTest,
                          testing::Values(Case{"llada-tiny", "f32"}, Case{"dream-tiny", "f32"},
-                                         Case{"qwen2-tiny", "f32"}, Case{"llama-tiny", "f32"}),
+                                         Case{"qwen2-tiny", "f32"}, Case{"llama-tiny", "f32"},
+                                         Case{"llada-moe-tiny", "f32"}),
                          [](const testing::TestParamInfo<Case>& info) {
                              std::string name = info.param.fixture;
                              for (char& ch : name)
