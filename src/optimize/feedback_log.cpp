@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "core/error.h"
+#include "core/json_limits.h"
 #include "core/log.h"
 #include "optimize/feedback.h"
 #include "optimize/run_directory.h"
@@ -56,7 +57,7 @@ NewFeedback read_feedback_since(const std::string& path, int64_t lines_taken) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         const std::string where = path + ":" + std::to_string(line_no);
         try {
-            nlohmann::json entry = nlohmann::json::parse(line);
+            nlohmann::json entry = parse_json_limited(line);  // bounded depth, as every outside JSON
             check_feedback_entry(entry, where);
             if (!entry.contains("decision")) out.entries.push_back(entry);
         } catch (const std::exception& e) {
