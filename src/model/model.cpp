@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/grown_buffer.h"
 #include "core/log.h"
 #include "kernels/cpu/attention.h"
 #include "model/compute_calibration.h"
@@ -18,12 +19,6 @@ namespace remask {
 namespace {
 
 const float* or_null(const std::vector<float>& v) { return v.empty() ? nullptr : v.data(); }
-
-template <typename T>
-T* grown(std::vector<T>& buffer, int64_t n) {
-    if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
-    return buffer.data();
-}
 
 // MemAvailable from /proc/meminfo, or 0 when unknown.
 int64_t available_memory_bytes() {
@@ -212,12 +207,12 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, con
     const VectorKernels& kernels = vector_kernels();
     rope_.reserve(context.dual_cache ? context.dual_cache->length_ : past + length);
 
-    float* h = grown(work_.h, t * d);
-    float* qkv = grown(work_.qkv, t * qkvd);
-    float* att = grown(work_.att, t * qd);
+    float* h = grown_buffer(work_.h, t * d);
+    float* qkv = grown_buffer(work_.qkv, t * qkvd);
+    float* att = grown_buffer(work_.att, t * qd);
     const bool dense_mlp = c.num_experts == 0;
-    float* gate_up = dense_mlp ? grown(work_.gate_up, t * 2 * f) : nullptr;
-    float* act = dense_mlp ? grown(work_.act, t * f) : nullptr;
+    float* gate_up = dense_mlp ? grown_buffer(work_.gate_up, t * 2 * f) : nullptr;
+    float* act = dense_mlp ? grown_buffer(work_.act, t * f) : nullptr;
     for (size_t layer = 0; layer < weights_.layers.size(); ++layer) {
         const LayerWeights& w = weights_.layers[layer];
         const PackedLayer& p = packed_[layer];

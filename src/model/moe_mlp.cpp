@@ -4,17 +4,12 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/grown_buffer.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/vector_kernels.h"
 
 namespace remask {
 namespace {
-
-template <typename T>
-T* grown(std::vector<T>& buffer, int64_t n) {
-    if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
-    return buffer.data();
-}
 
 // One row: softmax over `experts` logits (float64), then the top_k by a stable sort.
 void route_row(const float* logits, int64_t experts, int64_t top_k, bool normalize,
@@ -79,9 +74,9 @@ int64_t MoeMlp::bytes() const {
 
 void MoeMlp::apply(const float* h, int64_t rows, float* x, MoeScratch& s) const {
     const int64_t d = hidden_, f = ffn_, k = top_k_, slots = rows * k;
-    float* logits = grown(s.logits, rows * experts_);
+    float* logits = grown_buffer(s.logits, rows * experts_);
     router_.apply(h, rows, logits);
-    ExpertChoice* choices = grown(s.choices, slots);
+    ExpertChoice* choices = grown_buffer(s.choices, slots);
     route_experts(logits, rows, experts_, k, normalize_, choices);
 
     // Counting sort of the (row, k) slots by expert: each expert's rows become one block,
@@ -93,7 +88,7 @@ void MoeMlp::apply(const float* h, int64_t rows, float* x, MoeScratch& s) const 
         begin[e + 1] = begin[e] + padded_rows(s.rows_per_expert[e]);
     const int64_t blocks = begin[experts_];
     std::vector<int64_t> next(begin.begin(), begin.end() - 1);
-    int64_t* slot_of = grown(s.slot_of, slots);
+    int64_t* slot_of = grown_buffer(s.slot_of, slots);
     std::vector<int64_t> row_of(blocks, -1);
     for (int64_t i = 0; i < slots; ++i) {
         const int64_t at = next[choices[i].expert]++;
@@ -101,10 +96,10 @@ void MoeMlp::apply(const float* h, int64_t rows, float* x, MoeScratch& s) const 
         row_of[at] = i / k;
     }
 
-    float* gathered = grown(s.gathered, blocks * d);
-    float* gate_up = grown(s.gate_up, blocks * 2 * f);
-    float* act = grown(s.act, blocks * f);
-    float* out = grown(s.out, blocks * d);
+    float* gathered = grown_buffer(s.gathered, blocks * d);
+    float* gate_up = grown_buffer(s.gate_up, blocks * 2 * f);
+    float* act = grown_buffer(s.act, blocks * f);
+    float* out = grown_buffer(s.out, blocks * d);
 #pragma omp parallel for schedule(static)
     for (int64_t at = 0; at < blocks; ++at) {
         if (row_of[at] >= 0)

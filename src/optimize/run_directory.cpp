@@ -42,7 +42,9 @@ std::string folder_of(const std::string& path) {
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
+    // The temp name carries the process id: the shards of a sweep write the same top-level
+    // files at the same moment, and must not write into each other's temp file.
+    const std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";
     const std::string name = fs::path(path).filename().string();
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw ExternalError(tmp, "cannot create file: " + errno_text());

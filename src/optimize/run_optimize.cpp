@@ -203,16 +203,29 @@ std::string initial_prompt_for(const Settings& s, const RunDirectory& dir) {
     return read_prompt(s);
 }
 
-// A shard's --run-dir: new, empty, or holding the same sweep of the same config.
+// A shard's --run-dir: new, or holding the same sweep of the same config. Sibling shards
+// start at the same moment, so one may find the folder half made by another: a missing
+// sweep.json or config.toml is fine as long as what is there belongs to this sweep.
 void check_shared_sweep_dir(const std::string& top, const std::string& config_toml,
                             const nlohmann::json& sweep) {
-    if (!fs::exists(top) || (fs::is_directory(top) && fs::is_empty(top))) return;
-    bool same = fs::exists(top + "/sweep.json") && fs::exists(top + "/config.toml") &&
-                nlohmann::json::parse(read_text_file(top + "/sweep.json"), nullptr, false) == sweep &&
-                read_text_file(top + "/config.toml") == config_toml;
-    if (!same)
+    if (!fs::exists(top)) return;
+    auto refuse = [&] {
         throw UsageError(top, "holds another run or sweep: every shard needs the same CONFIG and --sweep, and a "
                               "--run-dir of its own sweep");
+    };
+    if (!fs::is_directory(top)) refuse();
+    const bool has_sweep = fs::exists(top + "/sweep.json"), has_config = fs::exists(top + "/config.toml");
+    if (has_sweep && nlohmann::json::parse(read_text_file(top + "/sweep.json"), nullptr, false) != sweep) refuse();
+    if (has_config && read_text_file(top + "/config.toml") != config_toml) refuse();
+    if (has_sweep && has_config) return;
+    // Half made: only this sweep's sub-run folders and temp files may be there yet.
+    const std::vector<std::string> runs = sweep.value("runs", std::vector<std::string>());
+    for (const auto& entry : fs::directory_iterator(top)) {
+        const std::string name = entry.path().filename().string();
+        bool ours = name == "sweep.json" || name == "config.toml" || entry.path().extension() == ".tmp" ||
+                    std::find(runs.begin(), runs.end(), name) != runs.end();
+        if (!ours) refuse();
+    }
 }
 
 bool confirmed(OptimizeIo& io) {

@@ -6,11 +6,11 @@
 namespace remask {
 namespace {
 
-const std::vector<std::string> kLabels = {"negative", "positive"};
+const std::vector<std::string> kSst2Labels = {"negative", "positive"};
 
 std::string label_from_digit(const std::string& value, const std::string& where) {
-    if (value == "0") return kLabels[0];
-    if (value == "1") return kLabels[1];
+    if (value == "0") return kSst2Labels[0];
+    if (value == "1") return kSst2Labels[1];
     throw InputError(where, "unknown label '" + value + "' (SST-2 labels are 0 and 1)");
 }
 
@@ -27,7 +27,7 @@ Example make_example(const std::string& split, size_t row, const std::string& se
 
 }  // namespace
 
-Sst2Task::Sst2Task(const std::string& data_dir) : ClassificationTask("sst2", kLabels) {
+Sst2Task::Sst2Task(const std::string& data_dir) : ClassificationTask("sst2", kSst2Labels) {
     const std::string dir = data_dir + "/sst2/";
 
     // train: "<label> <lowercased sentence>"

@@ -6,12 +6,12 @@
 namespace remask {
 namespace {
 
-const std::vector<std::string> kLabels = {"very negative", "negative", "neutral", "positive",
+const std::vector<std::string> kSst5Labels = {"very negative", "negative", "neutral", "positive",
                                           "very positive"};
 
 }  // namespace
 
-Sst5Task::Sst5Task(const std::string& data_dir) : ClassificationTask("sst5", kLabels) {
+Sst5Task::Sst5Task(const std::string& data_dir) : ClassificationTask("sst5", kSst5Labels) {
     for (const std::string split : {"train", "dev", "test"}) {
         const std::string file = data_dir + "/sst5/sst_" + split + ".txt";
         splits_.set_source(split, file);
@@ -32,7 +32,7 @@ Sst5Task::Sst5Task(const std::string& data_dir) : ClassificationTask("sst5", kLa
             e.id = split + "-" + std::to_string(splits_.size(split));
             e.split = split;
             e.input = sentence;
-            e.expected = kLabels[static_cast<size_t>(digit[0] - '1')];
+            e.expected = kSst5Labels[static_cast<size_t>(digit[0] - '1')];
             splits_.add(split, std::move(e));
         }
     }

@@ -184,9 +184,9 @@ class Prepend : public Normalizer {
     std::string prefix_;
 };
 
-class Sequence : public Normalizer {
+class NormalizerSequence : public Normalizer {
   public:
-    explicit Sequence(std::vector<std::unique_ptr<Normalizer>> steps) : steps_(std::move(steps)) {}
+    explicit NormalizerSequence(std::vector<std::unique_ptr<Normalizer>> steps) : steps_(std::move(steps)) {}
     void normalize(std::string& text) const override {
         for (const auto& step : steps_) step->normalize(text);
     }
@@ -225,7 +225,7 @@ std::unique_ptr<Normalizer> make_normalizer(const nlohmann::json& spec, const st
             auto step = make_normalizer(list[i], where + ".normalizers[" + std::to_string(i) + "]");
             if (step) steps.push_back(std::move(step));
         }
-        return std::make_unique<Sequence>(std::move(steps));
+        return std::make_unique<NormalizerSequence>(std::move(steps));
     }
     throw InputError(
         where + ".type",

@@ -32,9 +32,9 @@ class Template : public PostProcessor {
     std::vector<TemplateItem> items_;
 };
 
-class Sequence : public PostProcessor {
+class PostProcessorSequence : public PostProcessor {
   public:
-    explicit Sequence(std::vector<std::unique_ptr<PostProcessor>> steps)
+    explicit PostProcessorSequence(std::vector<std::unique_ptr<PostProcessor>> steps)
         : steps_(std::move(steps)) {}
     std::vector<int32_t> apply(std::vector<int32_t> ids) const override {
         for (const auto& step : steps_) ids = step->apply(std::move(ids));
@@ -113,7 +113,7 @@ std::unique_ptr<PostProcessor> make_post_processor(const nlohmann::json& spec,
                 make_post_processor(list[i], where + ".processors[" + std::to_string(i) + "]");
             if (step) steps.push_back(std::move(step));
         }
-        return std::make_unique<Sequence>(std::move(steps));
+        return std::make_unique<PostProcessorSequence>(std::move(steps));
     }
     throw InputError(where + ".type", "unsupported post-processor type '" + type +
                                           "' (supported: TemplateProcessing, RobertaProcessing, "

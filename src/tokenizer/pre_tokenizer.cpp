@@ -179,9 +179,9 @@ class ByteLevelPreTokenizer : public PreTokenizer {
     std::unique_ptr<Regex> regex_;
 };
 
-class Sequence : public PreTokenizer {
+class PreTokenizerSequence : public PreTokenizer {
   public:
-    explicit Sequence(std::vector<std::unique_ptr<PreTokenizer>> steps)
+    explicit PreTokenizerSequence(std::vector<std::unique_ptr<PreTokenizer>> steps)
         : steps_(std::move(steps)) {}
 
     void split(std::string_view text, std::vector<std::string_view>& out,
@@ -232,7 +232,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec,
                 make_pre_tokenizer(list[i], where + ".pretokenizers[" + std::to_string(i) + "]");
             if (step) steps.push_back(std::move(step));
         }
-        return std::make_unique<Sequence>(std::move(steps));
+        return std::make_unique<PreTokenizerSequence>(std::move(steps));
     }
     throw InputError(where + ".type", "unsupported pre-tokenizer type '" + type +
                                           "' (supported: Split, ByteLevel, Sequence)");

@@ -16,7 +16,7 @@ const char* kLlama3Regex =
 // llama.cpp's token types.
 constexpr int32_t kNormal = 1, kUnknown = 2, kControl = 3, kUserDefined = 4, kUnused = 5, kByte = 6;
 
-nlohmann::json byte_level(bool use_regex, bool trim_offsets) {
+nlohmann::json byte_level_spec(bool use_regex, bool trim_offsets) {
     return {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", trim_offsets}, {"use_regex", use_regex}};
 }
 
@@ -24,7 +24,7 @@ nlohmann::json split_then_bytes(const char* regex, bool trim_offsets) {
     return {{"type", "Sequence"},
             {"pretokenizers",
              {{{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", "Isolated"}, {"invert", false}},
-              byte_level(false, trim_offsets)}}};
+              byte_level_spec(false, trim_offsets)}}};
 }
 
 }  // namespace
@@ -48,7 +48,7 @@ nlohmann::json tokenizer_json_from_vocab(const VocabDescription& v, const std::s
         ignore_merges = true;
     } else if (v.pre == "default" || v.pre == "gpt2" || v.pre == "gpt-2") {
         root["normalizer"] = nullptr;
-        root["pre_tokenizer"] = byte_level(true, true);
+        root["pre_tokenizer"] = byte_level_spec(true, true);
     } else {
         throw InputError(where + ": tokenizer.ggml.pre",
                          "'" + v.pre + "' is not supported (qwen2, llama-bpe, default); put the model's "
@@ -76,7 +76,7 @@ nlohmann::json tokenizer_json_from_vocab(const VocabDescription& v, const std::s
     root["model"] = {{"type", "BPE"},           {"dropout", nullptr},     {"unk_token", nullptr},
                      {"fuse_unk", false},       {"byte_fallback", false}, {"ignore_merges", ignore_merges},
                      {"vocab", vocab},          {"merges", merges}};
-    root["decoder"] = byte_level(true, true);
+    root["decoder"] = byte_level_spec(true, true);
     if (v.add_bos && v.bos_id >= 0 && static_cast<size_t>(v.bos_id) < v.tokens.size()) {
         const std::string bos(v.tokens[v.bos_id]);
         root["post_processor"] = {

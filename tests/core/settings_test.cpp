@@ -50,7 +50,7 @@ seed = 7
     EXPECT_EQ(s.run.seed, 7);
 }
 
-std::string error_of(const std::string& text) {
+std::string settings_error_of(const std::string& text) {
     try {
         parse_settings(text, "bad.toml");
     } catch (const InputError& e) {
@@ -60,19 +60,19 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(Settings, UnknownKeyIsNamed) {
-    EXPECT_EQ(error_of("[dlm]\nstpes = 3\n"), "bad.toml: [dlm] stpes: unknown key");
+    EXPECT_EQ(settings_error_of("[dlm]\nstpes = 3\n"), "bad.toml: [dlm] stpes: unknown key");
 }
 
 TEST(Settings, UnknownTableIsNamed) {
-    EXPECT_EQ(error_of("[dlmm]\nsteps = 3\n"), "bad.toml: [dlmm]: unknown table");
+    EXPECT_EQ(settings_error_of("[dlmm]\nsteps = 3\n"), "bad.toml: [dlmm]: unknown table");
 }
 
 TEST(Settings, WrongTypeIsNamed) {
-    EXPECT_EQ(error_of("[dlm]\nsteps = \"many\"\n"), "bad.toml: [dlm] steps: expected an integer");
+    EXPECT_EQ(settings_error_of("[dlm]\nsteps = \"many\"\n"), "bad.toml: [dlm] steps: expected an integer");
 }
 
 TEST(Settings, BadEnumValueListsChoices) {
-    std::string message = error_of("[optimizer]\nproposer = \"gpt\"\n");
+    std::string message = settings_error_of("[optimizer]\nproposer = \"gpt\"\n");
     EXPECT_NE(message.find("[optimizer] proposer"), std::string::npos);
     EXPECT_NE(message.find("ar-rewrite"), std::string::npos);
 }
@@ -86,9 +86,9 @@ TEST(Settings, DlmKvCacheAndComputeKeys) {
     EXPECT_EQ(s.dlm.kv_cache, "none");
     EXPECT_EQ(s.dlm.kv_refresh, 4);
     EXPECT_EQ(s.dlm.compute, "f32");
-    EXPECT_NE(error_of("[dlm]\nkv_cache = \"triple\"\n").find("[dlm] kv_cache"), std::string::npos);
-    EXPECT_NE(error_of("[dlm]\ncompute = \"fp8\"\n").find("[dlm] compute"), std::string::npos);
-    EXPECT_EQ(error_of("[dlm]\nkv_refresh = 0\n"), "bad.toml: [dlm] kv_refresh: must be at least 1");
+    EXPECT_NE(settings_error_of("[dlm]\nkv_cache = \"triple\"\n").find("[dlm] kv_cache"), std::string::npos);
+    EXPECT_NE(settings_error_of("[dlm]\ncompute = \"fp8\"\n").find("[dlm] compute"), std::string::npos);
+    EXPECT_EQ(settings_error_of("[dlm]\nkv_refresh = 0\n"), "bad.toml: [dlm] kv_refresh: must be at least 1");
     // The resolved config a run directory keeps records them.
     const Settings again = parse_settings(settings_to_toml(s), "resolved.toml");
     EXPECT_EQ(again.dlm.kv_cache, "none");
@@ -97,7 +97,7 @@ TEST(Settings, DlmKvCacheAndComputeKeys) {
 }
 
 TEST(Settings, SyntaxErrorHasLineAndColumn) {
-    std::string message = error_of("[task]\nname = \n");
+    std::string message = settings_error_of("[task]\nname = \n");
     EXPECT_EQ(message.rfind("bad.toml:2:", 0), 0u) << message;
 }
 

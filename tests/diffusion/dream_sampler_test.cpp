@@ -14,12 +14,12 @@ namespace remask {
 namespace {
 
 using testing::ScriptedSource;
-constexpr int32_t kMask = 50;
-constexpr int64_t kVocab = 16;
+constexpr int32_t kDreamMask = 50;
+constexpr int64_t kDreamVocab = 16;
 
 DenoiseOptions traced(uint64_t seed = 0) {
     DenoiseOptions o;
-    o.mask_id = kMask;
+    o.mask_id = kDreamMask;
     o.seed = seed;
     o.record_trace = true;
     return o;
@@ -34,17 +34,17 @@ DreamOptions dream(DreamAlgorithm algorithm, int64_t steps) {
 
 // Logits whose softmax is `probs` on the first ids (the rest ~0).
 void set_probs(float* out, std::initializer_list<double> probs) {
-    for (int64_t v = 0; v < kVocab; ++v) out[v] = -1e9f;
+    for (int64_t v = 0; v < kDreamVocab; ++v) out[v] = -1e9f;
     int64_t v = 0;
     for (double p : probs) out[v++] = float(std::log(p));
 }
 
 TEST(DreamSampler, RevealCountsFollowTheTimesteps) {
     // 8 masks, 4 steps: linspace(1, 1e-3, 5) gives 1, 2, 2, 3 (see schedule_test).
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
-        out[p % kVocab] = 1.0f + 0.1f * float(p);
+    ScriptedSource source(kDreamVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+        out[p % kDreamVocab] = 1.0f + 0.1f * float(p);
     });
-    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(8, kMask)};
+    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(8, kDreamMask)};
     DreamSampler sampler(dream(DreamAlgorithm::maskgit_plus, 4));
     DenoiseResult r = denoise(source, sampler, batch, traced());
     ASSERT_EQ(r.trace.size(), 4u);
@@ -61,14 +61,14 @@ TEST(DreamSampler, EachAlgorithmRanksByItsOwnConfidence) {
     // Position 0: probs .6 .2 .2   -> top prob .6 (best), margin .4, -entropy -.950
     // Position 1: probs .55 .45    -> top prob .55, margin .1, -entropy -.688 (best)
     // Position 2: .5 + ten of .05  -> top prob .5, margin .45 (best), -entropy -1.84
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+    ScriptedSource source(kDreamVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
         if (p == 0) set_probs(out, {0.6, 0.2, 0.2});
         if (p == 1) set_probs(out, {0.55, 0.45});
         if (p == 2) set_probs(out, {0.5, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05});
     });
     // 3 masks, 2 steps: int(3 * (1 - 0.5005)) = 1 revealed first.
     auto first = [&](DreamAlgorithm algorithm) {
-        std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(3, kMask)};
+        std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(3, kDreamMask)};
         DreamSampler sampler(dream(algorithm, 2));
         DenoiseResult r = denoise(source, sampler, batch, traced());
         EXPECT_EQ(r.trace[0].rows[0].size(), 1u);
@@ -86,10 +86,10 @@ TEST(DreamSampler, EachAlgorithmRanksByItsOwnConfidence) {
 TEST(DreamSampler, TopKFilteringChangesTheConfidenceAtTemperatureZero) {
     // With top_k = 1 every position has confidence 1: a tie, so the lowest positions win,
     // although position 3 has the sharpest distribution.
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+    ScriptedSource source(kDreamVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
         out[2] = p == 3 ? 9.0f : 1.0f;
     });
-    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(4, kMask)};
+    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(4, kDreamMask)};
     DreamOptions d = dream(DreamAlgorithm::maskgit_plus, 2);
     d.top_k = 1;
     DreamSampler sampler(d);
@@ -98,7 +98,7 @@ TEST(DreamSampler, TopKFilteringChangesTheConfidenceAtTemperatureZero) {
     EXPECT_EQ(r.trace[0].rows[0][0].position, 0);
     EXPECT_DOUBLE_EQ(r.trace[0].rows[0][0].confidence, 1.0);
 
-    std::vector<std::vector<int32_t>> plain = {std::vector<int32_t>(4, kMask)};
+    std::vector<std::vector<int32_t>> plain = {std::vector<int32_t>(4, kDreamMask)};
     DreamSampler unfiltered(dream(DreamAlgorithm::maskgit_plus, 2));
     DenoiseResult u = denoise(source, unfiltered, plain, traced());
     EXPECT_EQ(u.trace[0].rows[0][0].position, 3);
@@ -107,10 +107,10 @@ TEST(DreamSampler, TopKFilteringChangesTheConfidenceAtTemperatureZero) {
 TEST(DreamSampler, TopPKeepsTheSmallestSetAboveP) {
     // probs .5 .3 .2: top_p .6 keeps .5 and .3 (the cumulative .5 before .3 is below .6);
     // renormalized, the best token has .625.
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
+    ScriptedSource source(kDreamVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
         set_probs(out, {0.5, 0.3, 0.2});
     });
-    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(1, kMask)};
+    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(1, kDreamMask)};
     DreamOptions d = dream(DreamAlgorithm::maskgit_plus, 1);
     d.top_p = 0.6;
     DreamSampler sampler(d);
@@ -121,14 +121,14 @@ TEST(DreamSampler, TopPKeepsTheSmallestSetAboveP) {
 TEST(DreamSampler, AlgTempSamplesPositionsBySoftmaxOfConfidence) {
     // Two masks revealed in one step, drawn one after the other. Confidences .9 and .5 at alg_temp .2:
     // P(position 0 first) = 1 / (1 + exp(-2)) = 0.881.
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+    ScriptedSource source(kDreamVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
         if (p == 0) set_probs(out, {0.9, 0.1});
         if (p == 1) set_probs(out, {0.5, 0.5});
     });
     int64_t zero_first = 0;
     const int64_t runs = 600;
     for (int64_t seed = 0; seed < runs; ++seed) {
-        std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(2, kMask)};
+        std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(2, kDreamMask)};
         // One step reveals both; the order they are drawn in is the sample.
         DreamOptions d = dream(DreamAlgorithm::maskgit_plus, 1);
         d.alg_temp = 0.2;
@@ -152,10 +152,10 @@ TEST(DreamSampler, SamplingWithoutReplacementNeverPicksZeroWeights) {
 }
 
 TEST(DreamSampler, OriginRevealsAFractionPerStepAndAsksOnlyForThoseRows) {
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
-        out[(p * 3) % kVocab] = 2.0f;
+    ScriptedSource source(kDreamVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+        out[(p * 3) % kDreamVocab] = 2.0f;
     });
-    std::vector<int32_t> x(200, kMask);
+    std::vector<int32_t> x(200, kDreamMask);
     x[0] = 1;
     x[100] = 2;
     std::vector<std::vector<int32_t>> batch = {x};
@@ -179,7 +179,7 @@ TEST(DreamSampler, OriginRevealsAFractionPerStepAndAsksOnlyForThoseRows) {
     EXPECT_EQ(remaining, 0);
     for (size_t p = 1; p < 200; ++p) {
         if (p != 100) {
-            EXPECT_EQ(batch[0][p], int32_t((p * 3) % kVocab));
+            EXPECT_EQ(batch[0][p], int32_t((p * 3) % kDreamVocab));
         }
     }
     EXPECT_EQ(batch[0][0], 1);
@@ -187,10 +187,10 @@ TEST(DreamSampler, OriginRevealsAFractionPerStepAndAsksOnlyForThoseRows) {
 }
 
 TEST(DreamSampler, TemperatureSamplesFromTheFilteredDistribution) {
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
+    ScriptedSource source(kDreamVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
         set_probs(out, {0.2, 0.8});
     });
-    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(3000, kMask)};
+    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(3000, kDreamMask)};
     DreamOptions d = dream(DreamAlgorithm::maskgit_plus, 1);
     d.temperature = 1.0;
     DreamSampler sampler(d);

@@ -10,22 +10,22 @@ namespace remask {
 namespace {
 
 using testing::ScriptedSource;
-constexpr int32_t kMask = 40;
+constexpr int32_t kInfillMask = 40;
 constexpr int32_t kEos = 30;
 constexpr int32_t kPad = 31;
-constexpr int64_t kVocab = 32;
+constexpr int64_t kInfillVocab = 32;
 
 DenoiseOptions opts() {
     DenoiseOptions o;
-    o.mask_id = kMask;
+    o.mask_id = kInfillMask;
     return o;
 }
 
 TEST(Infill, LayoutGivesEverySpanItsSlackSlots) {
     std::vector<InfillPiece> pieces = {{{1, 2}, 0}, InfillPiece::masked(3), {{3}, 0}, InfillPiece::masked(1)};
-    InfillLayout layout = make_infill_layout({7, 8}, pieces, {9}, 2, kMask);
-    EXPECT_EQ(layout.tokens, (std::vector<int32_t>{7, 8, 1, 2, kMask, kMask, kMask, kMask, kMask, 3,
-                                                   kMask, kMask, kMask, 9}));
+    InfillLayout layout = make_infill_layout({7, 8}, pieces, {9}, 2, kInfillMask);
+    EXPECT_EQ(layout.tokens, (std::vector<int32_t>{7, 8, 1, 2, kInfillMask, kInfillMask, kInfillMask, kInfillMask, kInfillMask, 3,
+                                                   kInfillMask, kInfillMask, kInfillMask, 9}));
     ASSERT_EQ(layout.spans.size(), 2u);
     EXPECT_EQ(layout.spans[0].begin, 4);
     EXPECT_EQ(layout.spans[0].end, 9);
@@ -37,12 +37,12 @@ TEST(Infill, LayoutGivesEverySpanItsSlackSlots) {
 
 TEST(Infill, FillerInsideASpanIsDroppedAndTheRestIsKept) {
     // Slot positions predict: span 0 -> 11, EOS, 12, PAD, EOS; span 1 -> 13, EOS, EOS.
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+    ScriptedSource source(kInfillVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
         const std::vector<int32_t> script = {0, 0, 0, 0, 11, kEos, 12, kPad, kEos, 0, 13, kEos, kEos, 0};
         out[script[size_t(p)]] = 5.0f;
     });
     std::vector<InfillPiece> pieces = {{{1, 2}, 0}, InfillPiece::masked(3), {{3}, 0}, InfillPiece::masked(1)};
-    InfillLayout layout = make_infill_layout({7, 8}, pieces, {9}, 2, kMask);
+    InfillLayout layout = make_infill_layout({7, 8}, pieces, {9}, 2, kInfillMask);
     auto sampler = make_sampler(SamplingOptions{});
     InfillResult r = run_infill(source, *sampler, layout, 2, {kEos, kPad}, opts());
     ASSERT_EQ(r.candidates.size(), 2u);
@@ -60,10 +60,10 @@ TEST(Infill, FillerInsideASpanIsDroppedAndTheRestIsKept) {
 }
 
 TEST(Infill, TheMaskTokenOutsideASlotIsRefused) {
-    std::vector<InfillPiece> pieces = {{{1, kMask}, 0}, InfillPiece::masked(2)};
-    EXPECT_THROW(make_infill_layout({}, pieces, {}, 0, kMask), InputError);
-    EXPECT_THROW(make_infill_layout({kMask}, {InfillPiece::masked(1)}, {}, 0, kMask), InputError);
-    EXPECT_THROW(make_infill_layout({}, {InfillPiece::masked(1)}, {}, -1, kMask), UsageError);
+    std::vector<InfillPiece> pieces = {{{1, kInfillMask}, 0}, InfillPiece::masked(2)};
+    EXPECT_THROW(make_infill_layout({}, pieces, {}, 0, kInfillMask), InputError);
+    EXPECT_THROW(make_infill_layout({kInfillMask}, {InfillPiece::masked(1)}, {}, 0, kInfillMask), InputError);
+    EXPECT_THROW(make_infill_layout({}, {InfillPiece::masked(1)}, {}, -1, kInfillMask), UsageError);
     EXPECT_THROW(make_infill_layout({}, {InfillPiece::masked(1)}, {}, 0, -1), InputError);
 }
 
@@ -90,7 +90,7 @@ TEST(Generation, OptionsFollowTheReferenceRules) {
 
 TEST(Generation, AnswersAreCutAtTheFirstStopToken) {
     // Answer positions 3.. predict 20, 21, EOS, 22.
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+    ScriptedSource source(kInfillVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
         const std::vector<int32_t> script = {0, 0, 0, 20, 21, kEos, 22};
         out[script[size_t(p)]] = 3.0f;
     });

@@ -54,11 +54,11 @@ private:
     }
 };
 
-constexpr int32_t kMask = 15;
+constexpr int32_t kCacheMask = 15;
 
 std::vector<std::vector<int32_t>> masked_tokens() {
     std::vector<int32_t> row(20, 3);
-    for (int64_t p = 4; p < 12; ++p) row[p] = kMask;
+    for (int64_t p = 4; p < 12; ++p) row[p] = kCacheMask;
     return {row, row};
 }
 
@@ -68,7 +68,7 @@ DenoiseResult run(RecordingCacheSource& source, int64_t steps, int64_t block_len
     sampling.block_length = block_length;
     auto sampler = make_sampler(sampling);
     DenoiseOptions options;
-    options.mask_id = kMask;
+    options.mask_id = kCacheMask;
     options.dual_kv_cache = dual;
     options.kv_refresh = refresh;
     auto tokens = masked_tokens();

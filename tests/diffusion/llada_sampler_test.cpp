@@ -15,12 +15,12 @@ namespace remask {
 namespace {
 
 using testing::ScriptedSource;
-constexpr int32_t kMask = 99;
-constexpr int64_t kVocab = 8;
+constexpr int32_t kLladaMask = 99;
+constexpr int64_t kLladaVocab = 8;
 
 // Every masked position p predicts token (p % 5) + 1 with confidence rising with `rank[p]`.
 ScriptedSource ranked_source(std::map<int64_t, float> rank) {
-    return ScriptedSource(kVocab, [rank](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+    return ScriptedSource(kLladaVocab, [rank](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
         auto it = rank.find(p);
         const float height = it == rank.end() ? 1.0f : it->second;
         out[(p % 5) + 1] = height;
@@ -30,13 +30,13 @@ ScriptedSource ranked_source(std::map<int64_t, float> rank) {
 std::vector<int32_t> prompt_plus_masks(int64_t prompt, int64_t masks) {
     std::vector<int32_t> x;
     for (int64_t i = 0; i < prompt; ++i) x.push_back(int32_t(i % 7));
-    x.insert(x.end(), size_t(masks), kMask);
+    x.insert(x.end(), size_t(masks), kLladaMask);
     return x;
 }
 
 DenoiseOptions options_with_trace() {
     DenoiseOptions o;
-    o.mask_id = kMask;
+    o.mask_id = kLladaMask;
     o.record_trace = true;
     return o;
 }
@@ -84,7 +84,7 @@ TEST(LladaSampler, RevealsTheMostConfidentPositionsFirst) {
 
 TEST(LladaSampler, TiesGoToTheLowerPositionAndTheLowerTokenId) {
     // Every position has the same logits, with tokens 3 and 6 tied for the maximum.
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
+    ScriptedSource source(kLladaVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
         out[3] = 2.0f;
         out[6] = 2.0f;
     });
@@ -104,8 +104,8 @@ TEST(LladaSampler, ClassifierFreeGuidanceCombinesBothPassesInOneCall) {
     // Conditional pass (prompt visible) favours token 1, the unconditional one token 2 more;
     // with cfg 1: un + 2 (cond - un): token 1 -> 0 + 2 * 3 = 6; token 2 -> 4 + 2 * (1 - 4) = -2;
     // token 5 -> 2 + 2 * (2.5 - 2) = 3. Without guidance token 1 (3) beats 5 (2.5).
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>& x, size_t, int64_t, float* out) {
-        const bool unconditional = x[0] == kMask;
+    ScriptedSource source(kLladaVocab, [](int64_t, const std::vector<int32_t>& x, size_t, int64_t, float* out) {
+        const bool unconditional = x[0] == kLladaMask;
         out[1] = unconditional ? 0.0f : 3.0f;
         out[2] = unconditional ? 4.0f : 1.0f;
         out[5] = unconditional ? 2.0f : 2.5f;
@@ -120,18 +120,18 @@ TEST(LladaSampler, ClassifierFreeGuidanceCombinesBothPassesInOneCall) {
     // One call per step: 2 conditional rows, then their 2 unconditional copies.
     ASSERT_EQ(source.calls[1].tokens.size(), 4u);
     const auto& un = source.calls[1].tokens[2];
-    EXPECT_EQ(un[0], kMask);
-    EXPECT_EQ(un[2], kMask);
+    EXPECT_EQ(un[0], kLladaMask);
+    EXPECT_EQ(un[2], kLladaMask);
     // The answer token revealed in step 0 stays visible in the unconditional pass.
-    EXPECT_EQ(int(un[3] == kMask) + int(un[4] == kMask), 1);
+    EXPECT_EQ(int(un[3] == kLladaMask) + int(un[4] == kLladaMask), 1);
     EXPECT_EQ(batch[0], (std::vector<int32_t>{0, 1, 2, 1, 1}));
     EXPECT_EQ(r.trace[0].rows[0][0].confidence,
-              softmax_probability(std::vector<float>{0, 6, -2, 0, 0, 3, 0, 0}.data(), kVocab, 1));
+              softmax_probability(std::vector<float>{0, 6, -2, 0, 0, 3, 0, 0}.data(), kLladaVocab, 1));
 }
 
 TEST(LladaSampler, ForbiddenEndOfTextIsNeverChosen) {
     constexpr int32_t kEos = 7;
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
+    ScriptedSource source(kLladaVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
         out[kEos] = 10.0f;
         out[4] = 5.0f;
     });
@@ -168,14 +168,14 @@ TEST(LladaSampler, RandomRemaskingKeepsTheCountsAndFollowsTheSeed) {
 
 TEST(LladaSampler, GumbelSamplingFollowsTheSoftmaxAtTemperatureOne) {
     // Token 2 has probability 0.7, token 6 0.3 (other ids at -inf).
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
-        for (int64_t v = 0; v < kVocab; ++v) out[v] = -INFINITY;
+    ScriptedSource source(kLladaVocab, [](int64_t, const std::vector<int32_t>&, size_t, int64_t, float* out) {
+        for (int64_t v = 0; v < kLladaVocab; ++v) out[v] = -INFINITY;
         out[2] = std::log(0.7f);
         out[6] = std::log(0.3f);
     });
     std::vector<std::vector<int32_t>> batch = {prompt_plus_masks(0, 4000)};
     DenoiseOptions o;
-    o.mask_id = kMask;
+    o.mask_id = kLladaMask;
     o.seed = 11;
     LladaSampler sampler(LladaRemasking::low_confidence, 1, 0, 1.0);
     denoise(source, sampler, batch, o);
@@ -188,13 +188,13 @@ TEST(LladaSampler, GumbelSamplingFollowsTheSoftmaxAtTemperatureOne) {
 }
 
 TEST(LladaSampler, SameSeedSameTokensWhateverTheThreadCount) {
-    ScriptedSource source(kVocab, [](int64_t, const std::vector<int32_t>& x, size_t, int64_t p, float* out) {
-        for (int64_t v = 0; v < kVocab; ++v) out[v] = float((p * 7 + v * 3 + x[0]) % 5) * 0.5f;
+    ScriptedSource source(kLladaVocab, [](int64_t, const std::vector<int32_t>& x, size_t, int64_t p, float* out) {
+        for (int64_t v = 0; v < kLladaVocab; ++v) out[v] = float((p * 7 + v * 3 + x[0]) % 5) * 0.5f;
     });
     auto run = [&](ThreadPool* pool, uint64_t seed) {
         std::vector<std::vector<int32_t>> batch(3, prompt_plus_masks(2, 24));
         DenoiseOptions o;
-        o.mask_id = kMask;
+        o.mask_id = kLladaMask;
         o.seed = seed;
         o.pool = pool;
         LladaSampler sampler(LladaRemasking::low_confidence, 6, 8, 0.9);

@@ -21,8 +21,8 @@ using nlohmann::json;
 using testing::TableModelSource;
 using testing::Tables;
 
-constexpr int64_t kVocab = 16;
-constexpr int32_t kMask = kVocab;  // outside the vocab, as in the fixtures
+constexpr int64_t kReferenceVocab = 16;
+constexpr int32_t kReferenceMask = kReferenceVocab;  // outside the vocab, as in the fixtures
 constexpr int64_t kR = 5;
 
 // Values on a coarse grid, so equal confidences (ties) happen and the tie rules matter.
@@ -46,23 +46,23 @@ void compare_with_reference(const Compared& c, const std::string& name) {
     const int64_t length = int64_t(c.tokens[0].size());
     Tables tables;
     tables.length = length;
-    tables.vocab = kVocab;
+    tables.vocab = kReferenceVocab;
     tables.r = kR;
     // Position rows repeat every 3 positions, so equal logit rows (exact ties) occur.
-    const std::vector<float> rows = grid_table(3, kVocab, 1, 0.5f, 9);
+    const std::vector<float> rows = grid_table(3, kReferenceVocab, 1, 0.5f, 9);
     for (int64_t p = 0; p < length; ++p) {
-        tables.a.insert(tables.a.end(), rows.begin() + (p % 3) * kVocab, rows.begin() + (p % 3 + 1) * kVocab);
+        tables.a.insert(tables.a.end(), rows.begin() + (p % 3) * kReferenceVocab, rows.begin() + (p % 3 + 1) * kReferenceVocab);
     }
-    tables.b = grid_table(kR, kVocab, 2, 0.5f, 7);
-    tables.c = grid_table(kR, kVocab, 3, 0.25f, 5);
+    tables.b = grid_table(kR, kReferenceVocab, 2, 0.5f, 7);
+    tables.c = grid_table(kR, kReferenceVocab, 3, 0.25f, 5);
 
     const fs::path dir = fs::path(REMASK_BINARY_DIR) / "test_scratch" / "reference_sampling" / name;
     fs::create_directories(dir);
-    testing::write_npy((dir / "A.npy").string(), tables.a, length, kVocab);
-    testing::write_npy((dir / "B.npy").string(), tables.b, kR, kVocab);
-    testing::write_npy((dir / "C.npy").string(), tables.c, kR, kVocab);
+    testing::write_npy((dir / "A.npy").string(), tables.a, length, kReferenceVocab);
+    testing::write_npy((dir / "B.npy").string(), tables.b, kR, kReferenceVocab);
+    testing::write_npy((dir / "C.npy").string(), tables.c, kR, kReferenceVocab);
     json spec = {{"algorithm", c.algorithm},
-                 {"mask_id", kMask},
+                 {"mask_id", kReferenceMask},
                  {"tokens", c.tokens},
                  {"tables", {{"A", (dir / "A.npy").string()}, {"B", (dir / "B.npy").string()},
                              {"C", (dir / "C.npy").string()}}},
@@ -76,11 +76,11 @@ void compare_with_reference(const Compared& c, const std::string& name) {
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
     json expected = json::parse(std::ifstream(dir / "out.json"));
 
-    TableModelSource source(tables, kMask);
+    TableModelSource source(tables, kReferenceMask);
     std::vector<std::vector<int32_t>> batch = c.tokens;
     auto sampler = make_sampler(c.sampling);
     DenoiseOptions o;
-    o.mask_id = kMask;
+    o.mask_id = kReferenceMask;
     o.cfg_scale = c.cfg_scale;
     o.forbidden_tokens = c.forbidden;
     o.record_trace = true;
@@ -103,13 +103,13 @@ void compare_with_reference(const Compared& c, const std::string& name) {
 }
 
 std::vector<int32_t> prompt_then_masks(std::vector<int32_t> prompt, int64_t masks) {
-    prompt.insert(prompt.end(), size_t(masks), kMask);
+    prompt.insert(prompt.end(), size_t(masks), kReferenceMask);
     return prompt;
 }
 
 std::vector<int32_t> scattered(uint64_t seed) {
     std::vector<int32_t> x = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2};
-    for (size_t p : {2u, 3u, 4u, 5u, 9u, 12u, 13u, 14u, 15u, 16u, 20u}) x[p] = kMask;
+    for (size_t p : {2u, 3u, 4u, 5u, 9u, 12u, 13u, 14u, 15u, 16u, 20u}) x[p] = kReferenceMask;
     x[0] = int32_t(seed % 7);
     return x;
 }

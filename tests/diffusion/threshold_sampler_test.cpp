@@ -11,19 +11,19 @@ namespace remask {
 namespace {
 
 using testing::ScriptedSource;
-constexpr int32_t kMask = 30;
-constexpr int64_t kVocab = 4;
+constexpr int32_t kThresholdMask = 30;
+constexpr int64_t kThresholdVocab = 4;
 
-DenoiseOptions traced() {
+DenoiseOptions threshold_traced() {
     DenoiseOptions o;
-    o.mask_id = kMask;
+    o.mask_id = kThresholdMask;
     o.record_trace = true;
     return o;
 }
 
 // Position p: token p % 3 with logit height[p], others 0, so confidence grows with height.
 ScriptedSource heights(std::vector<float> height) {
-    return ScriptedSource(kVocab, [height](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
+    return ScriptedSource(kThresholdVocab, [height](int64_t, const std::vector<int32_t>&, size_t, int64_t p, float* out) {
         out[p % 3] = height[size_t(p)];
     });
 }
@@ -31,9 +31,9 @@ ScriptedSource heights(std::vector<float> height) {
 TEST(ThresholdSampler, RevealsEveryPositionAboveTheThresholdAtOnce) {
     // Confidence exp(h) / (exp(h) + 3): h = 5 -> 0.98, h = 0 -> 0.25, h = 2 -> 0.71.
     ScriptedSource source = heights({5, 0, 5, 2, 5, 0});
-    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(6, kMask)};
+    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(6, kThresholdMask)};
     ThresholdSampler sampler(0.9, 32, 0, 0.0);
-    DenoiseResult r = denoise(source, sampler, batch, traced());
+    DenoiseResult r = denoise(source, sampler, batch, threshold_traced());
     ASSERT_GE(r.trace.size(), 2u);
     std::vector<int64_t> first;
     for (const Reveal& rv : r.trace[0].rows[0]) first.push_back(rv.position);
@@ -53,9 +53,9 @@ TEST(ThresholdSampler, StaysWithinTheStepBudgetOfEachBlock) {
     // Nothing ever passes 0.99; 8 masks in 2 blocks of 4 with 4 steps: 2 steps a block, so
     // each step must reveal at least ceil(4 / 2) = 2.
     ScriptedSource source = heights(std::vector<float>(8, 0.5f));
-    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(8, kMask)};
+    std::vector<std::vector<int32_t>> batch = {std::vector<int32_t>(8, kThresholdMask)};
     ThresholdSampler sampler(0.99, 4, 4, 0.0);
-    DenoiseResult r = denoise(source, sampler, batch, traced());
+    DenoiseResult r = denoise(source, sampler, batch, threshold_traced());
     ASSERT_EQ(r.trace.size(), 4u);
     for (size_t s = 0; s < 4; ++s) {
         EXPECT_EQ(r.trace[s].rows[0].size(), 2u);
@@ -66,9 +66,9 @@ TEST(ThresholdSampler, StaysWithinTheStepBudgetOfEachBlock) {
 
 TEST(ThresholdSampler, ConfidentTextTakesFewerStepsThanAsked) {
     ScriptedSource source = heights(std::vector<float>(16, 8.0f));
-    std::vector<std::vector<int32_t>> batch(2, std::vector<int32_t>(16, kMask));
+    std::vector<std::vector<int32_t>> batch(2, std::vector<int32_t>(16, kThresholdMask));
     ThresholdSampler sampler(0.9, 16, 0, 0.0);
-    DenoiseResult r = denoise(source, sampler, batch, traced());
+    DenoiseResult r = denoise(source, sampler, batch, threshold_traced());
     EXPECT_EQ(r.steps, 1);
     EXPECT_EQ(r.trace[0].rows[1].size(), 16u);
 }

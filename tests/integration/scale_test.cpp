@@ -135,6 +135,32 @@ TEST(Scale, ShardNeedsASweepAndASharedRunDirectory) {
     EXPECT_FALSE(fs::exists(tmp.dir / "r"));
 }
 
+// Array tasks start together: a shard may find the folder another one is still making.
+TEST(Scale, AShardAcceptsTheSweepFolderASiblingIsStillMaking) {
+    TempDir tmp;
+    std::string config = write_sweep_config(tmp.dir);
+    fs::path top = tmp.dir / "sweep";
+    auto dry_shard = [&] {
+        return run_remask({"optimize", config, "--sweep", kSweep, "--shard", "2/2", "--run-dir", top.string(),
+                           "--dry-run"});
+    };
+    fs::create_directories(top / "prompt=p1.txt");  // a sibling's sub-run, before its sweep.json
+    std::ofstream(top / "sweep.json.4242.tmp") << "{";
+    CommandResult half_made = dry_shard();
+    EXPECT_EQ(half_made.exit_code, 0) << half_made.err;
+
+    std::ofstream(top / "events.jsonl") << "";  // not this sweep's
+    CommandResult foreign = dry_shard();
+    EXPECT_EQ(foreign.exit_code, 2);
+    EXPECT_NE(foreign.err.find("holds another run or sweep"), std::string::npos) << foreign.err;
+
+    fs::remove(top / "events.jsonl");
+    std::ofstream(top / "sweep.json") << R"({"runs": ["other"]})";
+    CommandResult other_sweep = dry_shard();
+    EXPECT_EQ(other_sweep.exit_code, 2);
+    EXPECT_NE(other_sweep.err.find("holds another run or sweep"), std::string::npos) << other_sweep.err;
+}
+
 // --- replicas -----------------------------------------------------------------------------
 
 std::string write_replica_config(const fs::path& dir, const std::string& name, const std::vector<int>& ports) {

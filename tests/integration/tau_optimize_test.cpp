@@ -273,7 +273,7 @@ TEST(TauOptimize, KilledRunResumesWithTheSameResultAndPaysNoEpisodeTwice) {
     }
 }
 
-int error_lines(const std::string& err) {
+int count_error_lines(const std::string& err) {
     int n = 0;
     std::istringstream in(err);
     std::string line;
@@ -291,7 +291,7 @@ TEST(TauOptimize, TrialsZeroIsOneClearLine) {
     CommandResult r =
         run_remask({"optimize", write_tau_config(tmp, c), "--yes", "--run-dir", run.string()});
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_EQ(error_lines(r.err), 1) << r.err;
+    EXPECT_EQ(count_error_lines(r.err), 1) << r.err;
     EXPECT_NE(r.err.find("trials"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(run));
 }
@@ -308,7 +308,7 @@ TEST(TauOptimize, WholePromptNeedsAMaxPromptTokensThatFitsThePolicy) {
     fs::path run = tmp.dir / "run";
     CommandResult r = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_EQ(error_lines(r.err), 1) << r.err;
+    EXPECT_EQ(count_error_lines(r.err), 1) << r.err;
     EXPECT_NE(r.err.find("max_prompt_tokens"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("set max_prompt_tokens = "), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(run));
@@ -328,7 +328,7 @@ TEST(TauOptimize, FailingUserEndpointIsOneClearLineAndTheRunResumes) {
     fs::path run = tmp.dir / "run";
     CommandResult failed = run_remask({"optimize", config, "--yes", "--run-dir", run.string()});
     EXPECT_EQ(failed.exit_code, 1) << failed.err;
-    EXPECT_EQ(error_lines(failed.err), 1) << failed.err;
+    EXPECT_EQ(count_error_lines(failed.err), 1) << failed.err;
     EXPECT_NE(failed.err.find("[user]"), std::string::npos) << failed.err;
     ASSERT_TRUE(fs::exists(run / "checkpoint.json"));
 
@@ -340,13 +340,13 @@ TEST(TauOptimize, FailingUserEndpointIsOneClearLineAndTheRunResumes) {
     CommandResult refused =
         run_remask({"optimize", bad, "--yes", "--force", "--resume", run.string()});
     EXPECT_NE(refused.exit_code, 0);
-    EXPECT_EQ(error_lines(refused.err), 1) << refused.err;
+    EXPECT_EQ(count_error_lines(refused.err), 1) << refused.err;
     EXPECT_NE(refused.err.find("max_prompt_tokens"), std::string::npos) << refused.err;
     replace_in_file(bad, "max_prompt_tokens = 300", "max_prompt_tokens = 4096");
     replace_in_file(bad, "max_steps = 16", "max_steps = 16\ntrials = 0");
     refused = run_remask({"optimize", bad, "--yes", "--force", "--resume", run.string()});
     EXPECT_NE(refused.exit_code, 0);
-    EXPECT_EQ(error_lines(refused.err), 1) << refused.err;
+    EXPECT_EQ(count_error_lines(refused.err), 1) << refused.err;
     EXPECT_NE(refused.err.find("trials"), std::string::npos) << refused.err;
     EXPECT_EQ(read_text_file((run / "checkpoint.json").string()), checkpoint);
 

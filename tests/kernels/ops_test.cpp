@@ -19,7 +19,7 @@
 namespace remask {
 namespace {
 
-std::vector<float> random_vector(int64_t n, unsigned seed) {
+std::vector<float> ops_random_vector(int64_t n, unsigned seed) {
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal;
     std::vector<float> v(n);
@@ -29,7 +29,7 @@ std::vector<float> random_vector(int64_t n, unsigned seed) {
 
 TEST(RmsNorm, MatchesFormulaWithWeightAndBias) {
     const int64_t m = 3, d = 37;
-    auto x = random_vector(m * d, 1), w = random_vector(d, 2), b = random_vector(d, 3);
+    auto x = ops_random_vector(m * d, 1), w = ops_random_vector(d, 2), b = ops_random_vector(d, 3);
     std::vector<float> y(m * d), y_plain(m * d);
     rms_norm(x.data(), m, d, w.data(), b.data(), 1e-5f, y.data());
     rms_norm(x.data(), m, d, nullptr, nullptr, 1e-5f, y_plain.data());
@@ -47,7 +47,7 @@ TEST(RmsNorm, MatchesFormulaWithWeightAndBias) {
 TEST(Rope, RotatesFirstAndSecondHalves) {
     const int64_t t = 5, heads = 3, dim = 8, first = 7;
     const double theta = 10000.0;
-    auto x = random_vector(t * heads * dim, 4);
+    auto x = ops_random_vector(t * heads * dim, 4);
     auto y = x;
     RopeTable table(dim, theta, 4);  // grows on reserve
     table.reserve(first + t);
@@ -109,8 +109,8 @@ TEST_P(AttentionTest, MatchesNaive) {
     s.causal = causal;
     s.first_query_position = causal ? first : 0;
     const int64_t qd = s.q_heads * s.head_dim, kvd = s.kv_heads * s.head_dim;
-    auto q = random_vector(s.queries * qd, 5), k = random_vector(s.keys * kvd, 6),
-         v = random_vector(s.keys * kvd, 7);
+    auto q = ops_random_vector(s.queries * qd, 5), k = ops_random_vector(s.keys * kvd, 6),
+         v = ops_random_vector(s.keys * kvd, 7);
     std::vector<float> out(s.queries * qd);
     attention(s, q.data(), qd, k.data(), v.data(), kvd, out.data(), qd);
     auto expected = naive_attention(s, q, k, v);
@@ -131,7 +131,7 @@ TEST(Attention, FastMatchesReferenceAtModelSizesWithStridedRows) {
         s.head_dim = 64;
         s.causal = causal;
         const int64_t qd = 14 * 64, kvd = 2 * 64, stride = qd + 2 * kvd;
-        auto qkv = random_vector(s.queries * stride, 11);
+        auto qkv = ops_random_vector(s.queries * stride, 11);
         std::vector<float> fast(s.queries * qd), plain(s.queries * qd);
         attention(s, qkv.data(), stride, qkv.data() + qd, qkv.data() + qd + kvd, stride, fast.data(), qd);
         attention_reference(s, qkv.data(), stride, qkv.data() + qd, qkv.data() + qd + kvd, stride, plain.data(),

@@ -21,7 +21,7 @@
 namespace remask {
 namespace {
 
-ChatResponse answer(const std::string& text) {
+ChatResponse cached_answer(const std::string& text) {
     ChatResponse response;
     response.message.role = "assistant";
     response.message.content = text;
@@ -84,14 +84,14 @@ TEST(RetryingCallCache, AnswersWhoseCommitFailsAreKeptUsedAndCommittedLater) {
     std::string cache_path = dir.file("calls.sqlite");
     auto [code, err] = in_child(dir.file("stderr.txt"), [&] {
         RetryingCallCache cache(std::make_shared<SqliteCallCache>(cache_path));
-        cache.store("k0", "m", answer("zero"));
+        cache.store("k0", "m", cached_answer("zero"));
         freeze_file_sizes(cache_path);
-        for (int i = 1; i <= 4; ++i) cache.store("k" + std::to_string(i), "m", answer("paid " + std::to_string(i)));
+        for (int i = 1; i <= 4; ++i) cache.store("k" + std::to_string(i), "m", cached_answer("paid " + std::to_string(i)));
         CHILD_EXPECT(cache.kept_answers() == 4);
         auto kept = cache.find("k3");
         CHILD_EXPECT(kept && kept->message.content == "paid 3" && kept->cached);
         lift_file_size_limit();  // space is back
-        cache.store("k5", "m", answer("five"));
+        cache.store("k5", "m", cached_answer("five"));
         CHILD_EXPECT(cache.kept_answers() == 0);
         return 0;
     });
@@ -113,10 +113,10 @@ TEST(RetryingCallCache, AnswersThatCanNeverBeSavedAreNamedInOneWarning) {
     std::string cache_path = dir.file("calls.sqlite");
     auto [code, err] = in_child(dir.file("stderr.txt"), [&] {
         RetryingCallCache cache(std::make_shared<SqliteCallCache>(cache_path));
-        cache.store("k0", "m", answer("zero"));
+        cache.store("k0", "m", cached_answer("zero"));
         freeze_file_sizes(cache_path);
-        cache.store("k1", "m", answer("one"));
-        cache.store("k2", "m", answer("two"));
+        cache.store("k1", "m", cached_answer("one"));
+        cache.store("k2", "m", cached_answer("two"));
         return 0;  // the cache's destructor tries once more, still over the limit
     });
     ASSERT_EQ(code, 0) << err;
@@ -129,10 +129,10 @@ TEST(RetryingCallCache, TooManyKeptAnswersStopWithOneClearError) {
     std::string cache_path = dir.file("calls.sqlite");
     auto [code, err] = in_child(dir.file("stderr.txt"), [&] {
         RetryingCallCache cache(std::make_shared<SqliteCallCache>(cache_path), 1000);
-        cache.store("k0", "m", answer("zero"));
+        cache.store("k0", "m", cached_answer("zero"));
         freeze_file_sizes(cache_path);
         try {
-            for (int i = 1; i <= 10; ++i) cache.store("k" + std::to_string(i), "m", answer(std::string(300, 'x')));
+            for (int i = 1; i <= 10; ++i) cache.store("k" + std::to_string(i), "m", cached_answer(std::string(300, 'x')));
         } catch (const ExternalError& e) {
             std::fprintf(stderr, "stopped: %s\n", e.what());
             return 3;

@@ -29,7 +29,7 @@ void write_bytes(const std::string& path, const void* data, size_t n) {
     std::ofstream(path, std::ios::binary).write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
 }
 
-std::vector<uint8_t> read_bytes(const std::string& path) {
+std::vector<uint8_t> quant_file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
@@ -50,7 +50,7 @@ TEST(GgufDequantize, BitExactAgainstGgmlForEveryBlockType) {
                                             "/ggml.f32"),
                   0)
             << type.name;
-        const std::vector<uint8_t> blocks = read_bytes(dir + "/q.bin");
+        const std::vector<uint8_t> blocks = quant_file_bytes(dir + "/q.bin");
         ASSERT_EQ(static_cast<int64_t>(blocks.size()), rows * ggml_row_bytes(type, cols)) << type.name;
         const std::vector<float> ggml = test::read_f32_file(dir + "/ggml.f32");
         std::vector<float> ours(rows * cols);

@@ -13,7 +13,7 @@
 namespace remask {
 namespace {
 
-std::string load_error(const std::string& dir) {
+std::string folder_load_error(const std::string& dir) {
     try {
         Model::load(dir);
     } catch (const InputError& e) {
@@ -35,22 +35,22 @@ std::string with_config(const std::string& fixture, const std::function<void(nlo
 #define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
 
 TEST(LoadErrors, MissingFolderAndConfig) {
-    EXPECT_CONTAINS(load_error("/nonexistent/model"), "no such directory");
+    EXPECT_CONTAINS(folder_load_error("/nonexistent/model"), "no such directory");
     const std::string dir = test::copy_fixture("qwen2-tiny");
     std::filesystem::remove(dir + "/config.json");
-    EXPECT_CONTAINS(load_error(dir), "config.json");
+    EXPECT_CONTAINS(folder_load_error(dir), "config.json");
 }
 
 TEST(LoadErrors, NoWeights) {
     const std::string dir = test::copy_fixture("qwen2-tiny");
     std::filesystem::remove(dir + "/model.safetensors");
-    EXPECT_CONTAINS(load_error(dir), "no model.safetensors");
+    EXPECT_CONTAINS(folder_load_error(dir), "no model.safetensors");
 }
 
 TEST(LoadErrors, MissingShardNamesIt) {
     const std::string dir = test::copy_fixture("llada-tiny");
     std::filesystem::remove(dir + "/model-00002-of-00003.safetensors");
-    const std::string error = load_error(dir);
+    const std::string error = folder_load_error(dir);
     EXPECT_CONTAINS(error, "model-00002-of-00003.safetensors");
     EXPECT_CONTAINS(error, "missing shard");
 }
@@ -61,7 +61,7 @@ TEST(LoadErrors, IndexListsTensorAShardLacks) {
     std::ifstream(dir + "/model.safetensors.index.json") >> index;
     index["weight_map"]["model.transformer.extra.weight"] = "model-00001-of-00003.safetensors";
     std::ofstream(dir + "/model.safetensors.index.json") << index.dump();
-    const std::string error = load_error(dir);
+    const std::string error = folder_load_error(dir);
     EXPECT_CONTAINS(error, "model-00001-of-00003.safetensors");
     EXPECT_CONTAINS(error, "'model.transformer.extra.weight' is listed");
 }
@@ -69,9 +69,9 @@ TEST(LoadErrors, IndexListsTensorAShardLacks) {
 TEST(LoadErrors, CorruptIndexAndConfigJson) {
     const std::string dir = test::copy_fixture("llada-tiny");
     std::ofstream(dir + "/model.safetensors.index.json") << "{\"weight_map\": [";
-    EXPECT_CONTAINS(load_error(dir), "model.safetensors.index.json: not valid JSON");
+    EXPECT_CONTAINS(folder_load_error(dir), "model.safetensors.index.json: not valid JSON");
     std::ofstream(dir + "/config.json") << "[1, 2]";
-    EXPECT_CONTAINS(load_error(dir), "config.json: not a JSON object");
+    EXPECT_CONTAINS(folder_load_error(dir), "config.json: not a JSON object");
 }
 
 TEST(LoadErrors, ShardedModelLoadsAcrossShards) {
@@ -82,7 +82,7 @@ TEST(LoadErrors, ShardedModelLoadsAcrossShards) {
 TEST(LoadErrors, WrongShapeTensorNamesTensorAndFile) {
     // The config claims a wider FFN than the tensors hold.
     const std::string dir = with_config("llama-tiny", [](nlohmann::json& c) { c["intermediate_size"] = 100; });
-    const std::string error = load_error(dir);
+    const std::string error = folder_load_error(dir);
     EXPECT_CONTAINS(error, "model.layers.0.mlp.gate_proj.weight");
     EXPECT_CONTAINS(error, "has shape [96, 64]");
     EXPECT_CONTAINS(error, "model.safetensors");
@@ -91,14 +91,14 @@ TEST(LoadErrors, WrongShapeTensorNamesTensorAndFile) {
 TEST(LoadErrors, MissingTensorNamesIt) {
     // An untied head is expected but the checkpoint (tied) has no lm_head.
     const std::string dir = with_config("qwen2-tiny", [](nlohmann::json& c) { c["tie_word_embeddings"] = false; });
-    const std::string error = load_error(dir);
+    const std::string error = folder_load_error(dir);
     EXPECT_CONTAINS(error, "tensor 'lm_head.weight'");
     EXPECT_CONTAINS(error, "missing");
 }
 
 TEST(LoadErrors, UnknownModelType) {
     const std::string dir = with_config("llama-tiny", [](nlohmann::json& c) { c["model_type"] = "mamba"; });
-    const std::string error = load_error(dir);
+    const std::string error = folder_load_error(dir);
     EXPECT_CONTAINS(error, "config.json: model_type");
     EXPECT_CONTAINS(error, "unknown model type 'mamba'");
 }
@@ -123,7 +123,7 @@ class UnsupportedFlagTest : public testing::TestWithParam<FlagCase> {};
 TEST_P(UnsupportedFlagTest, RefusedWithKeyNamed) {
     const FlagCase c = GetParam();
     const std::string dir = with_config(c.fixture, [&](nlohmann::json& j) { j[c.key] = c.value; });
-    const std::string error = load_error(dir);
+    const std::string error = folder_load_error(dir);
     EXPECT_CONTAINS(error, std::string("config.json: ") + c.key);
 }
 

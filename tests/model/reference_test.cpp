@@ -11,7 +11,7 @@
 namespace remask {
 namespace {
 
-struct Case {
+struct ReferenceCase {
     const char* fixture;
     // Relative Frobenius error: 1e-4 for fp32 weights, 1e-2 for 16-bit (computed in bf16
     // with fp32 accumulation where the CPU has AVX-512 BF16), 4e-2 for --quant int8 (measured ~2e-2).
@@ -19,14 +19,14 @@ struct Case {
     const char* quant = "none";
 };
 
-void PrintTo(const Case& c, std::ostream* os) {
+void PrintTo(const ReferenceCase& c, std::ostream* os) {
     *os << c.fixture << " (quant " << c.quant << ", tolerance " << c.tolerance << ")";
 }
 
-class ReferenceTest : public testing::TestWithParam<Case> {};
+class ReferenceTest : public testing::TestWithParam<ReferenceCase> {};
 
 TEST_P(ReferenceTest, LogitsMatchReference) {
-    const Case c = GetParam();
+    const ReferenceCase c = GetParam();
     LoadOptions options;
     options.quant = c.quant;
     auto model = Model::load(test::fixture(c.fixture), options);
@@ -53,17 +53,17 @@ TEST_P(ReferenceTest, LogitsMatchReference) {
 
 INSTANTIATE_TEST_SUITE_P(
     Fixtures, ReferenceTest,
-    testing::Values(Case{"llada-tiny", 1e-4}, Case{"llada-tiny-bf16", 1e-2},
-                    Case{"llada-variant-tiny", 1e-4}, Case{"dream-tiny", 1e-4},
-                    Case{"dream-tiny-bf16", 1e-2}, Case{"qwen2-tiny", 1e-4},
-                    Case{"qwen2-tiny-bf16", 1e-2}, Case{"qwen2-tiny-f16", 1e-2},
-                    Case{"llama-tiny", 1e-4}, Case{"llama-tiny-bf16", 1e-2},
-                    Case{"llama-variant-tiny", 1e-4}, Case{"dream-e2e", 1e-2},
-                    Case{"llada-tiny", 4e-2, "int8"}, Case{"dream-tiny-bf16", 4e-2, "int8"},
-                    Case{"qwen2-tiny", 4e-2, "int8"}, Case{"llama-tiny-bf16", 4e-2, "int8"},
-                    Case{"dream-e2e", 4e-2, "int8"}, Case{"llada-moe-tiny", 1e-5},
-                    Case{"llada-moe-tiny-bf16", 1e-2}, Case{"llada-moe-tiny", 4e-2, "int8"}),
-    [](const testing::TestParamInfo<Case>& info) {
+    testing::Values(ReferenceCase{"llada-tiny", 1e-4}, ReferenceCase{"llada-tiny-bf16", 1e-2},
+                    ReferenceCase{"llada-variant-tiny", 1e-4}, ReferenceCase{"dream-tiny", 1e-4},
+                    ReferenceCase{"dream-tiny-bf16", 1e-2}, ReferenceCase{"qwen2-tiny", 1e-4},
+                    ReferenceCase{"qwen2-tiny-bf16", 1e-2}, ReferenceCase{"qwen2-tiny-f16", 1e-2},
+                    ReferenceCase{"llama-tiny", 1e-4}, ReferenceCase{"llama-tiny-bf16", 1e-2},
+                    ReferenceCase{"llama-variant-tiny", 1e-4}, ReferenceCase{"dream-e2e", 1e-2},
+                    ReferenceCase{"llada-tiny", 4e-2, "int8"}, ReferenceCase{"dream-tiny-bf16", 4e-2, "int8"},
+                    ReferenceCase{"qwen2-tiny", 4e-2, "int8"}, ReferenceCase{"llama-tiny-bf16", 4e-2, "int8"},
+                    ReferenceCase{"dream-e2e", 4e-2, "int8"}, ReferenceCase{"llada-moe-tiny", 1e-5},
+                    ReferenceCase{"llada-moe-tiny-bf16", 1e-2}, ReferenceCase{"llada-moe-tiny", 4e-2, "int8"}),
+    [](const testing::TestParamInfo<ReferenceCase>& info) {
         std::string name = info.param.fixture;
         if (std::string(info.param.quant) != "none") name += std::string("_") + info.param.quant;
         for (char& ch : name)

@@ -18,7 +18,7 @@ using testing::FakeEvaluator;
 using testing::FakeInfiller;
 using testing::temp_dir;
 
-const std::string kPrompt = "You are a sentiment classifier. Read the review and reply briefly.";
+const std::string kFeedbackPrompt = "You are a sentiment classifier. Read the review and reply briefly.";
 const std::string kNote = "Prefer one-word answers, said the expert.";
 
 Settings dlm_settings() {
@@ -31,19 +31,19 @@ Settings dlm_settings() {
     return s;
 }
 
-struct Crash {};
+struct FeedbackCrash {};
 
-struct Process {
+struct FeedbackProcess {
     FakeEvaluator evaluator{16, 12, 4};
     FakeInfiller infiller;
     std::unique_ptr<Proposer> proposer;
-    explicit Process(const Settings& s) {
+    explicit FeedbackProcess(const Settings& s) {
         proposer = make_proposer(s, {&infiller, nullptr, nullptr, whitespace_splitter()});
     }
     OptimizeResult run(const Settings& s, RunDirectory& dir, OptimizerHooks hooks) {
         hooks.show_progress = false;
         OptimizerParts parts{&evaluator, proposer.get(), whitespace_splitter(), nullptr, {}};
-        return run_optimizer(s, dir, kPrompt, parts, hooks);
+        return run_optimizer(s, dir, kFeedbackPrompt, parts, hooks);
     }
 };
 
@@ -75,7 +75,7 @@ bool context_has_note(const InfillRequest& r) {
 
 TEST(RunFeedback, LinesWrittenDuringARunShapeTheNextIteration) {
     Settings s = dlm_settings();
-    Process p(s);
+    FeedbackProcess p(s);
     RunDirectory dir = RunDirectory::create(temp_dir("run-feedback") + "/run", settings_to_toml(s));
     p.run(s, dir, writes_feedback_after_iteration_1(dir.file("feedback.jsonl")));
     ASSERT_GE(p.infiller.requests.size(), 2u);
@@ -95,17 +95,17 @@ TEST(RunFeedback, AResumedRunTakesTheJournaledLinesAgain) {
     const std::string root = temp_dir("run-feedback-resume") + "/run";
     {
         RunDirectory dir = RunDirectory::create(root, settings_to_toml(s));
-        Process p(s);
+        FeedbackProcess p(s);
         OptimizerHooks hooks = writes_feedback_after_iteration_1(dir.file("feedback.jsonl"));
         auto write = hooks.on_event;
         hooks.on_event = [write](const nlohmann::json& e) {
             write(e);
-            if (e["event"] == "feedback") throw Crash{};  // after the journal has it
+            if (e["event"] == "feedback") throw FeedbackCrash{};  // after the journal has it
         };
-        EXPECT_THROW(p.run(s, dir, hooks), Crash);
+        EXPECT_THROW(p.run(s, dir, hooks), FeedbackCrash);
     }
     RunDirectory dir = RunDirectory::open(root);
-    Process p(s);
+    FeedbackProcess p(s);
     p.run(s, dir, {});
     ASSERT_FALSE(p.infiller.requests.empty());
     EXPECT_TRUE(context_has_note(p.infiller.requests[0]))
@@ -119,7 +119,7 @@ TEST(RunFeedback, AResumedRunTakesTheJournaledLinesAgain) {
 TEST(RunFeedback, BadLinesAreSkippedAndTheRunGoesOn) {
     Settings s = dlm_settings();
     s.budget.target_calls = 60;
-    Process p(s);
+    FeedbackProcess p(s);
     RunDirectory dir =
         RunDirectory::create(temp_dir("run-feedback-bad") + "/run", settings_to_toml(s));
     std::ofstream(dir.file("feedback.jsonl"))
@@ -134,7 +134,7 @@ TEST(RunFeedback, BadLinesAreSkippedAndTheRunGoesOn) {
 TEST(RunFeedback, OverridesFromThePageNeverTouchTheTestScore) {
     Settings s = dlm_settings();
     s.budget.target_calls = 40;
-    Process p(s);
+    FeedbackProcess p(s);
     RunDirectory dir =
         RunDirectory::create(temp_dir("run-feedback-test") + "/run", settings_to_toml(s));
     for (int i = 0; i < 4; ++i)
@@ -158,14 +158,14 @@ TEST(RunFeedback, AnotherRunsNotesReachTheProposerThroughFeedbackFile) {
     const std::string old_file = temp_dir("run-feedback-old") + "/feedback.jsonl";
     append_feedback_line(old_file, {{"note", kNote}, {"author", "ana"}});
     append_feedback_line(old_file, {{"decision", "stop"}, {"iteration", 1}});
-    Process p(s);
+    FeedbackProcess p(s);
     RunDirectory dir =
         RunDirectory::create(temp_dir("run-feedback-new") + "/run", settings_to_toml(s));
     OptimizerParts parts{&p.evaluator, p.proposer.get(), whitespace_splitter(), nullptr,
                          FeedbackBook::load(old_file)};
     OptimizerHooks hooks;
     hooks.show_progress = false;
-    OptimizeResult r = run_optimizer(s, dir, kPrompt, parts, hooks);
+    OptimizeResult r = run_optimizer(s, dir, kFeedbackPrompt, parts, hooks);
     ASSERT_FALSE(p.infiller.requests.empty());
     EXPECT_TRUE(context_has_note(p.infiller.requests[0]));
     EXPECT_NE(r.stop_reason, "review") << "the old run's stop is not this run's";

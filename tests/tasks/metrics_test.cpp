@@ -7,7 +7,7 @@
 namespace remask {
 namespace {
 
-EvalRow row(const std::string& expected, const std::string& parsed, double score) {
+EvalRow metric_row(const std::string& expected, const std::string& parsed, double score) {
     EvalRow r;
     r.expected = expected;
     r.parsed = parsed;
@@ -36,11 +36,11 @@ TEST(Wilson, MatchesPublishedValues) {
 
 // The scripted SST-2 case of evaluator_test.cpp, as rows: 6 positive, 4 negative.
 std::vector<EvalRow> scripted_rows() {
-    return {row("positive", "positive", 1), row("positive", "positive", 1),
-            row("positive", "negative", 0), row("positive", "", 0),
-            row("positive", "positive", 1), row("positive", "", 0),
-            row("negative", "negative", 1), row("negative", "negative", 1),
-            row("negative", "positive", 0), row("negative", "", 0)};
+    return {metric_row("positive", "positive", 1), metric_row("positive", "positive", 1),
+            metric_row("positive", "negative", 0), metric_row("positive", "", 0),
+            metric_row("positive", "positive", 1), metric_row("positive", "", 0),
+            metric_row("negative", "negative", 1), metric_row("negative", "negative", 1),
+            metric_row("negative", "positive", 0), metric_row("negative", "", 0)};
 }
 
 TEST(Metrics, ClassificationByHand) {
@@ -68,14 +68,14 @@ TEST(Metrics, ClassificationByHand) {
 
 TEST(Metrics, LabelNeitherExpectedNorPredictedIsLeftOutOfMacroF1) {
     // Two of three labels occur; "neutral" is absent from both columns.
-    std::vector<EvalRow> rows = {row("positive", "positive", 1), row("negative", "positive", 0)};
+    std::vector<EvalRow> rows = {metric_row("positive", "positive", 1), metric_row("negative", "positive", 0)};
     const Metrics m = compute_metrics(rows, {"negative", "neutral", "positive"}, 0);
     // F1(positive) = 2/(2+1+0) = 2/3; F1(negative) = 0/(0+0+1) = 0.
     EXPECT_NEAR(m.macro_f1, (2.0 / 3.0 + 0.0) / 2.0, 1e-12);
 }
 
 TEST(Metrics, EveryReplyUnparseableGivesZeroF1NotNaN) {
-    std::vector<EvalRow> rows = {row("positive", "", 0), row("negative", "", 0)};
+    std::vector<EvalRow> rows = {metric_row("positive", "", 0), metric_row("negative", "", 0)};
     const Metrics m = compute_metrics(rows, {"negative", "positive"}, 0);
     EXPECT_EQ(m.macro_f1, 0.0);
     EXPECT_EQ(m.parse_failures, 2u);
@@ -84,7 +84,7 @@ TEST(Metrics, EveryReplyUnparseableGivesZeroF1NotNaN) {
 
 TEST(Metrics, FractionalScoresUseASeededBootstrap) {
     std::vector<EvalRow> rows;
-    for (int i = 0; i < 200; ++i) rows.push_back(row("", "x", (i % 5) / 4.0));  // 0, .25, .5, .75, 1
+    for (int i = 0; i < 200; ++i) rows.push_back(metric_row("", "x", (i % 5) / 4.0));  // 0, .25, .5, .75, 1
     const Metrics m = compute_metrics(rows, {}, 7);
     EXPECT_FALSE(m.classification);
     EXPECT_FALSE(m.mean_is_proportion);
@@ -102,7 +102,7 @@ TEST(Metrics, FractionalScoresUseASeededBootstrap) {
 }
 
 TEST(Metrics, ConstantScoresGiveADegenerateBootstrapInterval) {
-    std::vector<EvalRow> rows(20, row("", "x", 0.25));
+    std::vector<EvalRow> rows(20, metric_row("", "x", 0.25));
     const Metrics m = compute_metrics(rows, {}, 0);
     EXPECT_DOUBLE_EQ(m.mean_ci.lo, 0.25);
     EXPECT_DOUBLE_EQ(m.mean_ci.hi, 0.25);

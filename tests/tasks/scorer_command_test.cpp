@@ -81,27 +81,27 @@ class EchoChat {
     std::thread thread_;
 };
 
-std::string slurp(const std::filesystem::path& path) {
+std::string scorer_slurp(const std::filesystem::path& path) {
     std::ifstream in(path);
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
 }
 
-struct CommandRun {
+struct ScorerCommandRun {
     int exit_code;
     std::string out;
     std::string err;
 };
 
-CommandRun run_remask(const std::filesystem::path& dir, const std::string& args) {
+ScorerCommandRun run_scorer_remask(const std::filesystem::path& dir, const std::string& args) {
     const char* bin = std::getenv("REMASK_BIN");
     if (!bin) return {-1, "", "REMASK_BIN is not set (run through ctest)"};
     const std::string command = "cd '" + dir.string() + "' && REMASK_CACHE='" +
                                 (dir / "calls.sqlite").string() + "' OPENAI_API_KEY= '" + bin +
                                 "' " + args + " > out.txt 2> err.txt";
     const int status = std::system(command.c_str());
-    return {WEXITSTATUS(status), slurp(dir / "out.txt"), slurp(dir / "err.txt")};
+    return {WEXITSTATUS(status), scorer_slurp(dir / "out.txt"), scorer_slurp(dir / "err.txt")};
 }
 
 // Ten questions without "expected"; w (the score of an answer without the word) ≤ 0.2.
@@ -154,8 +154,8 @@ TEST_P(ScorerCommand, EvalGivesExactlyTheScorersScores) {
     FakeScorerServer server("banana");
     write_dataset(dir);
     config(GetParam(), dir, chat, server);
-    const CommandRun run =
-        run_remask(dir, "eval --config run.toml --prompt prompt.txt --out rows.jsonl");
+    const ScorerCommandRun run =
+        run_scorer_remask(dir, "eval --config run.toml --prompt prompt.txt --out rows.jsonl");
     ASSERT_EQ(run.exit_code, 0) << run.err;
     std::ifstream rows(dir / "rows.jsonl");
     std::string line;
@@ -169,7 +169,7 @@ TEST_P(ScorerCommand, EvalGivesExactlyTheScorersScores) {
     }
     EXPECT_EQ(n, 10);
     EXPECT_NE(run.out.find("scorer calls 10 (+0 from cache)"), std::string::npos) << run.out;
-    const CommandRun again = run_remask(dir, "eval --config run.toml --prompt prompt.txt");
+    const ScorerCommandRun again = run_scorer_remask(dir, "eval --config run.toml --prompt prompt.txt");
     EXPECT_NE(again.out.find("scorer calls 0 (+10 from cache)"), std::string::npos) << again.out;
 }
 
@@ -179,13 +179,13 @@ TEST_P(ScorerCommand, OptimizeWithARewriterThatAddsTheWordRaisesValidation) {
     FakeScorerServer server("banana");
     write_dataset(dir);
     config(GetParam(), dir, chat, server);
-    const CommandRun run = run_remask(dir, "optimize run.toml --yes --run-dir run");
+    const ScorerCommandRun run = run_scorer_remask(dir, "optimize run.toml --yes --run-dir run");
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    const json summary = json::parse(slurp(dir / "run" / "summary.json"));
+    const json summary = json::parse(scorer_slurp(dir / "run" / "summary.json"));
     EXPECT_LE(summary["initial"]["val"].get<double>(), 0.2);
     EXPECT_GE(summary["best"]["val"].get<double>(), 0.8);
     EXPECT_GT(summary["calls"]["scorer"].get<int>(), 0);
-    EXPECT_NE(slurp(dir / "run" / "report.html").find("scorer calls"), std::string::npos);
+    EXPECT_NE(scorer_slurp(dir / "run" / "report.html").find("scorer calls"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, ScorerCommand, ::testing::Values("webhook", "exec"),
@@ -201,7 +201,7 @@ TEST(ScorerCommandFaults, AFailingScorerStopsWithOneLineAndResumeContinues) {
     server.set_fault_plan([](const json& request, int) {
         return testing::example_id(request) == "q3" ? ScorerFault::status_500 : ScorerFault::none;
     });
-    const CommandRun eval = run_remask(dir, "eval --config run.toml --prompt prompt.txt");
+    const ScorerCommandRun eval = run_scorer_remask(dir, "eval --config run.toml --prompt prompt.txt");
     EXPECT_EQ(eval.exit_code, 1);
     EXPECT_NE(eval.err.find("remask: error: scorer " + server.url() +
                             ": example q3: HTTP status 500 (after 2 attempts)"),
@@ -215,16 +215,16 @@ TEST(ScorerCommandFaults, AFailingScorerStopsWithOneLineAndResumeContinues) {
                                                                  : ScorerFault::none;
     });
     // Only the rewritten prompt's answer to q3 cannot be scored: the run stops mid-way.
-    const CommandRun broken = run_remask(dir, "optimize run.toml --yes --run-dir run");
+    const ScorerCommandRun broken = run_scorer_remask(dir, "optimize run.toml --yes --run-dir run");
     EXPECT_EQ(broken.exit_code, 1) << broken.err;
     EXPECT_NE(broken.err.find("example q3"), std::string::npos) << broken.err;
     const int scored_before = server.requests();
     EXPECT_TRUE(std::filesystem::exists(dir / "run" / "events.jsonl"));
 
     server.set_fault_plan(nullptr);
-    const CommandRun resumed = run_remask(dir, "optimize --resume run --yes");
+    const ScorerCommandRun resumed = run_scorer_remask(dir, "optimize --resume run --yes");
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-    const json summary = json::parse(slurp(dir / "run" / "summary.json"));
+    const json summary = json::parse(scorer_slurp(dir / "run" / "summary.json"));
     EXPECT_GE(summary["best"]["val"].get<double>(), 0.8);
     EXPECT_LT(server.requests() - scored_before, scored_before)
         << "finished scores came from the cache";
@@ -238,7 +238,7 @@ TEST(ScorerCommandFaults, AnExecScorerPrintingGarbageIsOneLine) {
     write_file(dir / "data.jsonl", R"({"id": "g1", "input": "ALWAYS-GARBAGE"})"
                                    "\n");
     config("exec", dir, chat, server);
-    const CommandRun eval = run_remask(dir, "eval --config run.toml --prompt prompt.txt");
+    const ScorerCommandRun eval = run_scorer_remask(dir, "eval --config run.toml --prompt prompt.txt");
     EXPECT_EQ(eval.exit_code, 1);
     EXPECT_NE(eval.err.find("example g1: the reply is not JSON"), std::string::npos) << eval.err;
     EXPECT_NE(eval.err.find("scorer["), std::string::npos)
@@ -255,10 +255,10 @@ TEST(MultiTurn, TheTargetAnswersTheLastUserTurnAndTheTraceShowsTheConversation) 
                                     {{"role", "user"}, {"content", "now say banana"}}});
     write_file(dir / "data.jsonl", json{{"id", "m1"}, {"messages", turns}}.dump() + "\n");
     config("webhook", dir, chat, server);
-    const CommandRun run =
-        run_remask(dir, "eval --config run.toml --prompt prompt.txt --out rows.jsonl");
+    const ScorerCommandRun run =
+        run_scorer_remask(dir, "eval --config run.toml --prompt prompt.txt --out rows.jsonl");
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    const json row = json::parse(slurp(dir / "rows.jsonl"));
+    const json row = json::parse(scorer_slurp(dir / "rows.jsonl"));
     EXPECT_EQ(row["reply"], "echo: now say banana");
     EXPECT_EQ(row["score"].get<double>(), 1.0);
     EXPECT_EQ(row["input"], "[user] hi there / [assistant] hello! / [user] now say banana");
@@ -297,13 +297,13 @@ TEST_P(InitCommand, PrintsAConfigThatDryRunsAsPrinted) {
     write_file(dir / "turns.jsonl", R"({"messages": [{"role": "user", "content": "hi"}]})"
                                     "\n");
     const std::string fixtures = std::string(REMASK_BINARY_DIR) + "/fixtures";
-    const CommandRun init =
-        run_remask(dir, "init " + GetParam().args + " --target local:" + fixtures +
+    const ScorerCommandRun init =
+        run_scorer_remask(dir, "init " + GetParam().args + " --target local:" + fixtures +
                             "/qwen2-e2e --dlm " + fixtures + "/dream-e2e");
     ASSERT_EQ(init.exit_code, 0) << init.err;
     EXPECT_NE(init.out.find("# "), std::string::npos) << "commented";
     write_file(dir / "printed.toml", init.out);
-    const CommandRun dry = run_remask(dir, "optimize printed.toml --dry-run");
+    const ScorerCommandRun dry = run_scorer_remask(dir, "optimize printed.toml --dry-run");
     EXPECT_EQ(dry.exit_code, 0) << init.out << "\n---\n" << dry.err << dry.out;
     EXPECT_FALSE(std::filesystem::exists(dir / "runs")) << "a dry run writes nothing";
 }
@@ -320,12 +320,12 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(InitCommand, BadArgumentsAreOneLine) {
     const auto dir = fresh_dir();
-    CommandRun run = run_remask(dir, "init --task jsonl");
+    ScorerCommandRun run = run_scorer_remask(dir, "init --task jsonl");
     EXPECT_EQ(run.exit_code, 2);
     EXPECT_NE(run.err.find("--data"), std::string::npos) << run.err;
     write_file(dir / "bare.jsonl", R"({"input": "x"})"
                                    "\n");
-    run = run_remask(dir, "init --data bare.jsonl --metric exact");
+    run = run_scorer_remask(dir, "init --data bare.jsonl --metric exact");
     EXPECT_EQ(run.exit_code, 2);
     EXPECT_NE(run.err.find("no \"expected\""), std::string::npos) << run.err;
 }
@@ -356,8 +356,8 @@ TEST(ExampleScorers, PythonAndNodeScoreByTheWord) {
                        "\"\nmodel = \"echo\"\n"
                        "[scorer]\ncommand = [\"" +
                        program + "\", \"banana\"]\ncache = false\n");
-        const CommandRun run =
-            run_remask(dir, "eval --config run.toml --prompt prompt.txt --out rows.jsonl");
+        const ScorerCommandRun run =
+            run_scorer_remask(dir, "eval --config run.toml --prompt prompt.txt --out rows.jsonl");
         ASSERT_EQ(run.exit_code, 0) << program << ": " << run.err;
         std::ifstream rows(dir / "rows.jsonl");
         std::string line;

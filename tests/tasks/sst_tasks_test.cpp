@@ -122,7 +122,7 @@ TEST(Registry, MakesTasksByNameAndRejectsUnknownNames) {
 }
 
 // Bad bundled-format data: one clear error naming the file and line.
-std::string error_of(const std::function<void()>& load) {
+std::string task_error_of(const std::function<void()>& load) {
     try {
         load();
     } catch (const InputError& e) {
@@ -142,7 +142,7 @@ TEST(Sst2Task, UnknownLabelNamesFileAndLine) {
     const auto dir = fresh_dir();
     write_good_sst2(dir);
     write_file(dir / "sst2/glue_dev.tsv", "sentence\tlabel\nnice .\t1\nmeh .\t2\n");
-    const std::string error = error_of([&] { Sst2Task task(dir.string()); });
+    const std::string error = task_error_of([&] { Sst2Task task(dir.string()); });
     EXPECT_NE(error.find("glue_dev.tsv:3: unknown label '2'"), std::string::npos) << error;
 }
 
@@ -150,14 +150,14 @@ TEST(Sst2Task, MalformedRowsNameFileAndLine) {
     const auto dir = fresh_dir();
     write_good_sst2(dir);
     write_file(dir / "sst2/stsa.binary.train", "1 good film\n0 bad film\nx\n");
-    EXPECT_NE(error_of([&] { Sst2Task task(dir.string()); }).find("stsa.binary.train:3:"), std::string::npos);
+    EXPECT_NE(task_error_of([&] { Sst2Task task(dir.string()); }).find("stsa.binary.train:3:"), std::string::npos);
     write_good_sst2(dir);
     write_file(dir / "sst2/glue_dev.tsv", "sentence\tlabel\nnice .\t1\textra\n");
-    EXPECT_NE(error_of([&] { Sst2Task task(dir.string()); }).find("glue_dev.tsv:2: has 3 tab-separated fields"),
+    EXPECT_NE(task_error_of([&] { Sst2Task task(dir.string()); }).find("glue_dev.tsv:2: has 3 tab-separated fields"),
               std::string::npos);
     write_good_sst2(dir);
     write_file(dir / "sst2/glue_test_labeled_from_trees.tsv", "index\tsentence\n0\tfine .\n");
-    EXPECT_NE(error_of([&] { Sst2Task task(dir.string()); }).find("header has no column 'label_from_ptb'"),
+    EXPECT_NE(task_error_of([&] { Sst2Task task(dir.string()); }).find("header has no column 'label_from_ptb'"),
               std::string::npos);
 }
 
@@ -166,7 +166,7 @@ TEST(Sst2Task, EmptySplitNamesTheFile) {
     write_good_sst2(dir);
     write_file(dir / "sst2/glue_test_labeled_from_trees.tsv", "index\tlabel_from_ptb\tsentence\n");
     Sst2Task task(dir.string());
-    const std::string error = error_of([&] { task.split("test"); });
+    const std::string error = task_error_of([&] { task.split("test"); });
     EXPECT_NE(error.find("glue_test_labeled_from_trees.tsv: split 'test' has no examples"), std::string::npos)
         << error;
 }
@@ -176,11 +176,11 @@ TEST(Sst5Task, UnknownLabelAndMissingFileAreClear) {
     write_file(dir / "sst5/sst_train.txt", "__label__1\tawful\n");
     write_file(dir / "sst5/sst_dev.txt", "__label__3\tfine\n__label__6\twhat\n");
     write_file(dir / "sst5/sst_test.txt", "__label__5\tgreat\n");
-    EXPECT_NE(error_of([&] { Sst5Task task(dir.string()); }).find("sst_dev.txt:2: unknown label '__label__6'"),
+    EXPECT_NE(task_error_of([&] { Sst5Task task(dir.string()); }).find("sst_dev.txt:2: unknown label '__label__6'"),
               std::string::npos);
     std::filesystem::remove(dir / "sst5/sst_test.txt");
     write_file(dir / "sst5/sst_dev.txt", "__label__3\tfine\n");
-    EXPECT_NE(error_of([&] { Sst5Task task(dir.string()); }).find("sst_test.txt: cannot open"), std::string::npos);
+    EXPECT_NE(task_error_of([&] { Sst5Task task(dir.string()); }).find("sst_test.txt: cannot open"), std::string::npos);
 }
 
 }  // namespace

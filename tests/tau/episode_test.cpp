@@ -19,10 +19,10 @@
 namespace remask::tau {
 namespace {
 
-const std::string kDataDir = std::string(REMASK_SOURCE_DIR) + "/data/tau-bench";
+const std::string kEpisodeDataDir = std::string(REMASK_SOURCE_DIR) + "/data/tau-bench";
 
 const TauDomain& fixture_domain() {
-    static const TauDomain value = tau_domain_with_data("tau-retail", Json::parse(fixtures::kRetailFixture), kDataDir);
+    static const TauDomain value = tau_domain_with_data("tau-retail", Json::parse(fixtures::kRetailFixture), kEpisodeDataDir);
     return value;
 }
 

@@ -11,11 +11,11 @@
 namespace remask::tau {
 namespace {
 
-const std::string kDataDir = std::string(REMASK_SOURCE_DIR) + "/data/tau-bench";
+const std::string kGoldenDataDir = std::string(REMASK_SOURCE_DIR) + "/data/tau-bench";
 
 const Json& golden() {
     static const Json value = [] {
-        std::ifstream in(kDataDir + "/golden_replay.json");
+        std::ifstream in(kGoldenDataDir + "/golden_replay.json");
         return Json::parse(in);
     }();
     return value;
@@ -34,7 +34,7 @@ void expect_same_output(const std::string& ours, const std::string& theirs, cons
 }
 
 void check_split(const std::string& domain_name, const std::string& file_split, const std::string& golden_key) {
-    const TauDomain& domain = load_tau_domain(domain_name, kDataDir);
+    const TauDomain& domain = load_tau_domain(domain_name, kGoldenDataDir);
     const auto& tasks = domain.task_files.at(file_split);
     const Json& records = golden().at(golden_key);
     ASSERT_EQ(records.size(), tasks.size());

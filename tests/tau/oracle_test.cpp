@@ -9,10 +9,10 @@
 namespace remask::tau {
 namespace {
 
-const std::string kDataDir = std::string(REMASK_SOURCE_DIR) + "/data/tau-bench";
+const std::string kOracleDataDir = std::string(REMASK_SOURCE_DIR) + "/data/tau-bench";
 
 void expect_oracle_solves(const std::string& domain_name, const std::string& split) {
-    const TauDomain& domain = load_tau_domain(domain_name, kDataDir);
+    const TauDomain& domain = load_tau_domain(domain_name, kOracleDataDir);
     TauRunOptions options;
     options.tasks = domain.split(split);
     options.oracle = true;
@@ -35,7 +35,7 @@ TEST(TauOracle, RetailDev) { expect_oracle_solves("tau-retail", "dev"); }
 TEST(TauOracle, RetailTrain) { expect_oracle_solves("tau-retail", "train"); }
 TEST(TauOracle, AirlineAll) { expect_oracle_solves("tau-airline", "all"); }
 TEST(TauOracle, AirlineHalvesCoverAll) {
-    const TauDomain& domain = load_tau_domain("tau-airline", kDataDir);
+    const TauDomain& domain = load_tau_domain("tau-airline", kOracleDataDir);
     auto train = domain.split("train", 0), test = domain.split("test", 0);
     EXPECT_EQ(train.size(), 25u);
     EXPECT_EQ(test.size(), 25u);
@@ -56,7 +56,7 @@ TEST(TauOracle, AirlineHalvesCoverAll) {
 
 class TauReward : public ::testing::Test {
 protected:
-    const TauDomain& domain = load_tau_domain("tau-retail", kDataDir);
+    const TauDomain& domain = load_tau_domain("tau-retail", kOracleDataDir);
     TauEnvironment env{domain}, scratch{domain};
 
     // Task 0 of retail test: an exchange of two items with outputs? pick one with outputs.

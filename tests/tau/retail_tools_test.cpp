@@ -8,14 +8,14 @@
 namespace remask::tau {
 namespace {
 
-const std::string kDataDir = std::string(REMASK_SOURCE_DIR) + "/data/tau-bench";
+const std::string kRetailDataDir = std::string(REMASK_SOURCE_DIR) + "/data/tau-bench";
 
 
 
 class RetailTools : public ::testing::Test {
 protected:
     static const TauDomain& domain() {
-        static const TauDomain value = tau_domain_with_data("tau-retail", Json::parse(fixtures::kRetailFixture), kDataDir);
+        static const TauDomain value = tau_domain_with_data("tau-retail", Json::parse(fixtures::kRetailFixture), kRetailDataDir);
         return value;
     }
     TauEnvironment env{domain()};

@@ -21,7 +21,7 @@
 namespace remask {
 namespace {
 
-const Tokenizer& qwen3() {
+const Tokenizer& qwen3_tokenizer() {
     static const auto tokenizer = Tokenizer::from_file(testing::qwen3_tokenizer_path());
     return *tokenizer;
 }
@@ -41,7 +41,7 @@ TEST(Tokenizer, DecodeInvertsEncodeOnNfcCorpus) {
     size_t checked = 0;
     for (const std::string& text : testing::read_corpus()) {
         if (text.find('\0') != std::string::npos || !is_nfc(text)) continue;
-        ASSERT_EQ(qwen3().decode(qwen3().encode(text)), text);
+        ASSERT_EQ(qwen3_tokenizer().decode(qwen3_tokenizer().encode(text)), text);
         ASSERT_EQ(llama3().decode(llama3().encode(text, false)), text);
         ++checked;
     }
@@ -49,28 +49,28 @@ TEST(Tokenizer, DecodeInvertsEncodeOnNfcCorpus) {
 }
 
 TEST(Tokenizer, IdsWithoutTokensDecodeToNothing) {
-    const auto ids = qwen3().encode("Hello");
+    const auto ids = qwen3_tokenizer().encode("Hello");
     std::vector<int32_t> padded = ids;
     padded.insert(padded.begin(), {-5, 151669, 152063, 200000});
     padded.push_back(INT32_MAX);
-    EXPECT_EQ(qwen3().decode(padded), "Hello");
-    EXPECT_FALSE(qwen3().id_to_token(152000).has_value());
-    EXPECT_EQ(qwen3().vocab_size(), 151669);
+    EXPECT_EQ(qwen3_tokenizer().decode(padded), "Hello");
+    EXPECT_FALSE(qwen3_tokenizer().id_to_token(152000).has_value());
+    EXPECT_EQ(qwen3_tokenizer().vocab_size(), 151669);
 }
 
 TEST(Tokenizer, SpecialTokensAndSkipping) {
-    const auto im_end = qwen3().token_to_id("<|im_end|>");
+    const auto im_end = qwen3_tokenizer().token_to_id("<|im_end|>");
     ASSERT_TRUE(im_end.has_value());
-    EXPECT_TRUE(qwen3().is_special(*im_end));
-    EXPECT_FALSE(qwen3().is_special(*qwen3().token_to_id("<think>")));  // added, not special
-    const auto ids = qwen3().encode("<|im_start|>user\nHi<|im_end|>");
-    EXPECT_EQ(ids.front(), *qwen3().token_to_id("<|im_start|>"));
+    EXPECT_TRUE(qwen3_tokenizer().is_special(*im_end));
+    EXPECT_FALSE(qwen3_tokenizer().is_special(*qwen3_tokenizer().token_to_id("<think>")));  // added, not special
+    const auto ids = qwen3_tokenizer().encode("<|im_start|>user\nHi<|im_end|>");
+    EXPECT_EQ(ids.front(), *qwen3_tokenizer().token_to_id("<|im_start|>"));
     EXPECT_EQ(ids.back(), *im_end);
-    EXPECT_EQ(qwen3().decode(ids, /*skip_special=*/true), "user\nHi");
-    const auto plain = qwen3().encode("<|im_end|>", /*recognize_special=*/false);
+    EXPECT_EQ(qwen3_tokenizer().decode(ids, /*skip_special=*/true), "user\nHi");
+    const auto plain = qwen3_tokenizer().encode("<|im_end|>", /*recognize_special=*/false);
     EXPECT_GT(plain.size(), 1u);
-    for (const int32_t id : plain) EXPECT_FALSE(qwen3().is_special(id));
-    EXPECT_EQ(qwen3().decode(plain), "<|im_end|>");
+    for (const int32_t id : plain) EXPECT_FALSE(qwen3_tokenizer().is_special(id));
+    EXPECT_EQ(qwen3_tokenizer().decode(plain), "<|im_end|>");
 }
 
 // Random id sequences (with split multi-byte characters) decode like the reference,
@@ -93,16 +93,16 @@ TEST(Tokenizer, DecodeAndStreamingMatchReferenceOnRandomIds) {
     for (const auto& ids : sequences) {
         std::vector<int32_t> kept;
         for (const int32_t id : ids) {
-            if (qwen3().id_to_token(id)) kept.push_back(id);
+            if (qwen3_tokenizer().id_to_token(id)) kept.push_back(id);
         }
         known.push_back(kept);
     }
     const auto expected = testing::run_reference("decode", testing::qwen3_tokenizer_path(), known,
                                                  "", "decode_random");
     for (size_t i = 0; i < sequences.size(); ++i) {
-        const std::string decoded = qwen3().decode(sequences[i]);
+        const std::string decoded = qwen3_tokenizer().decode(sequences[i]);
         EXPECT_EQ(decoded, expected[i].get<std::string>()) << "sequence " << known[i].dump();
-        StreamingDecoder stream(qwen3());
+        StreamingDecoder stream(qwen3_tokenizer());
         std::string streamed;
         for (const int32_t id : sequences[i]) streamed += stream.push(id);
         streamed += stream.finish();
@@ -113,12 +113,12 @@ TEST(Tokenizer, DecodeAndStreamingMatchReferenceOnRandomIds) {
 
 TEST(Tokenizer, StreamingHoldsBackIncompleteCharacters) {
     // "a" then the four bytes of U+1F600 as single-byte tokens.
-    std::vector<int32_t> ids = qwen3().encode("a");
+    std::vector<int32_t> ids = qwen3_tokenizer().encode("a");
     for (const char byte : std::string("😀")) {
-        ids.push_back(*qwen3().token_to_id(byte_level::byte_to_text(static_cast<uint8_t>(byte))));
+        ids.push_back(*qwen3_tokenizer().token_to_id(byte_level::byte_to_text(static_cast<uint8_t>(byte))));
     }
     ASSERT_EQ(ids.size(), 5u);
-    StreamingDecoder stream(qwen3());
+    StreamingDecoder stream(qwen3_tokenizer());
     EXPECT_EQ(stream.push(ids[0]), "a");
     std::string middle;
     for (size_t i = 1; i + 1 < ids.size(); ++i) middle += stream.push(ids[i]);
@@ -131,14 +131,14 @@ TEST(Tokenizer, EncodesConcurrentlyFromManyThreads) {
     const std::vector<std::string> corpus = testing::read_corpus();
     std::vector<std::vector<int32_t>> expected;
     for (size_t i = 0; i < 400; ++i)
-        expected.push_back(qwen3().encode(corpus[i * 7 % corpus.size()]));
+        expected.push_back(qwen3_tokenizer().encode(corpus[i * 7 % corpus.size()]));
     std::vector<std::thread> threads;
     std::vector<int> failures(4, 0);
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&, t] {
             for (int round = 0; round < 3; ++round) {
                 for (size_t i = t; i < expected.size(); i += 1 + t) {
-                    if (qwen3().encode(corpus[i * 7 % corpus.size()]) != expected[i]) ++failures[t];
+                    if (qwen3_tokenizer().encode(corpus[i * 7 % corpus.size()]) != expected[i]) ++failures[t];
                 }
             }
         });

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/grown_buffer.h"
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/vector_kernels.h"
 
@@ -16,12 +17,6 @@ using tag = dnnl::memory::format_tag;
 // the product reads it.
 constexpr int64_t kTileBytes = 1 << 20;
 constexpr size_t kMaxCachedPrimitives = 64;
-
-template <typename T>
-T* scratch(std::vector<T>& buffer, int64_t n) {
-    if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
-    return buffer.data();
-}
 
 }  // namespace
 
@@ -116,12 +111,12 @@ void BlockLinear::apply(const float* x, int64_t m, float* y, bool accumulate) co
 
     void* source = const_cast<float*>(x);
     if (type_ == ComputeType::bf16) {
-        uint16_t* converted = scratch(x_bf16, m * k_);
+        uint16_t* converted = grown_buffer(x_bf16, m * k_);
 #pragma omp parallel for schedule(static)
         for (int64_t i = 0; i < m; ++i) kernels.to_bf16(x + i * k_, k_, converted + i * k_);
         source = converted;
     }
-    uint8_t* tile_data = scratch(tile, tile_rows_ * k_ * element);
+    uint8_t* tile_data = grown_buffer(tile, tile_rows_ * k_ * element);
     const dnnl::memory src({{m, k_}, compute, tag::ab}, engine, source);
     for (int64_t begin = 0; begin < n_; begin += tile_rows_) {
         const int64_t rows = std::min(tile_rows_, n_ - begin);

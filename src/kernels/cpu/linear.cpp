@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "core/grown_buffer.h"
 #include "core/pages.h"
 #include "kernels/cpu/block_linear.h"
 #include "kernels/cpu/cpu_features.h"
@@ -52,13 +53,6 @@ dnnl::matmul::primitive_desc describe(ComputeType type, int64_t m, int64_t n, in
     return {dnnl::matmul::desc(src, weights, dst), attr, onednn_engine()};
 }
 
-// Scratch reused across calls on this thread (activations converted for the product).
-template <typename T>
-T* scratch(std::vector<T>& buffer, int64_t n) {
-    if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
-    return buffer.data();
-}
-
 }  // namespace
 
 std::string compute_type_name(ComputeType type) {
@@ -75,7 +69,7 @@ bool compute_type_supported(ComputeType type) {
 }
 
 // Primitives kept per layer (one per row count and accumulate flag).
-constexpr size_t kMaxCachedPrimitives = 64;
+constexpr size_t kMaxCachedLinearPrimitives = 64;
 
 struct PackedLinear::Impl {
     ComputeType type;
@@ -94,7 +88,7 @@ struct PackedLinear::Impl {
         auto found = primitives.find(key);
         if (found == primitives.end()) {
             // The LM head sees a new row count at most sampler steps: keep the cache bounded.
-            if (primitives.size() >= kMaxCachedPrimitives) primitives.clear();
+            if (primitives.size() >= kMaxCachedLinearPrimitives) primitives.clear();
             const bool fused_bias = bias && type != ComputeType::int8;
             const bool fused_sum = accumulate && type != ComputeType::int8;
             found = primitives.emplace(key, dnnl::matmul(describe(type, m, n, k, fused_bias, fused_sum,
@@ -266,13 +260,13 @@ void PackedLinear::apply(const float* x, int64_t m, float* y, bool accumulate) c
     void* source = const_cast<float*>(x);
     void* result = y;
     if (impl.type == ComputeType::bf16) {
-        uint16_t* converted = scratch(bf16_buffer, m * k);
+        uint16_t* converted = grown_buffer(bf16_buffer, m * k);
 #pragma omp parallel for schedule(static)
         for (int64_t i = 0; i < m; ++i) kernels.to_bf16(x + i * k, k, converted + i * k);
         source = converted;
     } else if (impl.type == ComputeType::int8) {
-        uint8_t* quantized = scratch(u8_buffer, m * k);
-        float* scales = scratch(row_scales, m);
+        uint8_t* quantized = grown_buffer(u8_buffer, m * k);
+        float* scales = grown_buffer(row_scales, m);
 #pragma omp parallel for schedule(static)
         for (int64_t i = 0; i < m; ++i) {
             uint8_t* q = quantized + i * k;
@@ -281,7 +275,7 @@ void PackedLinear::apply(const float* x, int64_t m, float* y, bool accumulate) c
                 for (int64_t j = 0; j < k; ++j) q[j] ^= 0x80;
         }
         source = quantized;
-        result = scratch(acc_buffer, m * n);
+        result = grown_buffer(acc_buffer, m * n);
     }
     dnnl::memory src({{m, k}, source_type(impl.type), tag::ab}, engine, source);
     dnnl::memory dst({{m, n}, result_type(impl.type), tag::ab}, engine, result);
