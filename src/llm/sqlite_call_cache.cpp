@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <map>
 
 #include "core/error.h"
 #include "llm/chat_json.h"
@@ -103,30 +102,27 @@ void SqliteCallCache::store(const std::string& key, const std::string& model, co
             std::chrono::duration_cast<std::chrono::seconds>(
                 std::chrono::system_clock::now().time_since_epoch()).count()};
     std::unique_lock lock(queue_mutex_);
-    queue_.push_back(std::move(row));
-    uint64_t mine = ++queued_;
-    while (committed_through_ < mine) {
-        if (committing_) {
-            committed_.wait(lock);
-            continue;
-        }
-        // Lead: commit everything queued so far, then wake the rows' owners.
+    if (!open_batch_) open_batch_ = std::make_shared<Batch>();
+    std::shared_ptr<Batch> mine = open_batch_;
+    mine->rows.push_back(std::move(row));
+    // While a commit runs, wait; when none runs and this row is not yet committed, its batch
+    // is still the open one: take it and commit it.
+    mine->wake.wait(lock, [&] { return mine->done || !committing_; });
+    if (!mine->done) {
         committing_ = true;
-        std::vector<Row> rows;
-        rows.swap(queue_);
-        uint64_t first = committed_through_ + 1, last = queued_;
+        open_batch_.reset();
         lock.unlock();
-        std::string error = commit_rows(rows);
+        std::string error = commit_rows(mine->rows);
         lock.lock();
         committing_ = false;
-        committed_through_ = last;
-        if (!error.empty()) failed_[first] = {last, error};
-        committed_.notify_all();
+        mine->done = true;
+        mine->error = std::move(error);
+        mine->wake.notify_all();
+        // Rows queued meanwhile: one of their owners leads the next commit.
+        if (open_batch_) open_batch_->wake.notify_one();
     }
-    // Did the commit that held this row fail?
-    auto it = failed_.upper_bound(mine);
-    if (it != failed_.begin() && (--it)->second.first >= mine)
-        throw ExternalError("cache " + path_, "cannot write: " + it->second.second +
+    if (!mine->error.empty())
+        throw ExternalError("cache " + path_, "cannot write: " + mine->error +
                                                   " (use --no-cache, or set REMASK_CACHE to another file)");
 }
 
