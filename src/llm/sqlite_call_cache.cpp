@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "core/error.h"
 #include "llm/chat_json.h"
@@ -102,27 +103,30 @@ void SqliteCallCache::store(const std::string& key, const std::string& model, co
             std::chrono::duration_cast<std::chrono::seconds>(
                 std::chrono::system_clock::now().time_since_epoch()).count()};
     std::unique_lock lock(queue_mutex_);
-    if (!open_batch_) open_batch_ = std::make_shared<Batch>();
-    std::shared_ptr<Batch> mine = open_batch_;
-    mine->rows.push_back(std::move(row));
-    // While a commit runs, wait; when none runs and this row is not yet committed, its batch
-    // is still the open one: take it and commit it.
-    mine->wake.wait(lock, [&] { return mine->done || !committing_; });
-    if (!mine->done) {
+    queue_.push_back(std::move(row));
+    uint64_t mine = ++queued_;
+    while (committed_through_ < mine) {
+        if (committing_) {
+            committed_.wait(lock);
+            continue;
+        }
+        // Lead: commit everything queued so far, then wake the rows' owners.
         committing_ = true;
-        open_batch_.reset();
+        std::vector<Row> rows;
+        rows.swap(queue_);
+        uint64_t first = committed_through_ + 1, last = queued_;
         lock.unlock();
-        std::string error = commit_rows(mine->rows);
+        std::string error = commit_rows(rows);
         lock.lock();
         committing_ = false;
-        mine->done = true;
-        mine->error = std::move(error);
-        mine->wake.notify_all();
-        // Rows queued meanwhile: one of their owners leads the next commit.
-        if (open_batch_) open_batch_->wake.notify_one();
+        committed_through_ = last;
+        if (!error.empty()) failed_[first] = {last, error};
+        committed_.notify_all();
     }
-    if (!mine->error.empty())
-        throw ExternalError("cache " + path_, "cannot write: " + mine->error +
+    // Did the commit that held this row fail?
+    auto it = failed_.upper_bound(mine);
+    if (it != failed_.begin() && (--it)->second.first >= mine)
+        throw ExternalError("cache " + path_, "cannot write: " + it->second.second +
                                                   " (use --no-cache, or set REMASK_CACHE to another file)");
 }
 

@@ -6,17 +6,16 @@
 // may share one file (busy_timeout 30 s); only responses are stored, never request headers
 // or keys. Thread-safe.
 //
-// Grouped commits: threads that store() while a commit is running queue their rows in the
-// open batch; when the commit ends, its leader wakes that batch's owners only (waking every
-// waiting thread, most of them to sleep again, cost ~20% of a cold-cache scorer's rate on
-// 2 cores: bench_scorer) and one owner of the next batch, which writes that batch in one
-// transaction. Each store() still returns only after a commit that holds its row. With one
+// Grouped commits: threads that store() while a commit is running queue their rows; the
+// next thread to find no commit running writes the whole queue in one transaction and wakes
+// the others. Each store() still returns only after a commit that holds its row. With one
 // thread this is exactly one autocommit INSERT per answer (the simple reference).
 
 #include <sqlite3.h>
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -45,13 +44,6 @@ private:
         std::string key, model, response;
         int64_t created_unix;
     };
-    // Rows committed together; their owners wait on `wake` until `done`.
-    struct Batch {
-        std::vector<Row> rows;
-        std::condition_variable wake;
-        bool done = false;
-        std::string error;  // the commit's error, "" when it held
-    };
     // Writes rows in one transaction; returns "" or the error.
     std::string commit_rows(const std::vector<Row>& rows);
     void open_database();
@@ -64,9 +56,13 @@ private:
     sqlite3_stmt* store_ = nullptr;
     std::mutex mutex_;  // the connection and its statements
 
-    std::mutex queue_mutex_;             // the two below
-    std::shared_ptr<Batch> open_batch_;  // rows not yet taken by a commit (null when none)
+    std::mutex queue_mutex_;  // the group-commit queue below
+    std::condition_variable committed_;
+    std::vector<Row> queue_;
+    uint64_t queued_ = 0;     // rows ever queued; a row's number is its position
+    uint64_t committed_through_ = 0;
     bool committing_ = false;
+    std::map<uint64_t, std::pair<uint64_t, std::string>> failed_;  // first row → (last, error)
 };
 
 }  // namespace remask
