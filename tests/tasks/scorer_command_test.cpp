@@ -260,8 +260,8 @@ TEST(ScorerCommandFaults, AKilledEvalLosesNoAnsweredScore) {
     FakeScorerServer server("banana");
     std::string lines;
     for (int i = 0; i < kExamples; ++i)
-        lines += json{{"id", "k" + std::to_string(i)}, {"input", "q" + std::to_string(i)}}.dump() +
-                 "\n";
+        lines +=
+            json{{"id", "k" + std::to_string(i)}, {"input", "q" + std::to_string(i)}}.dump() + "\n";
     write_file(dir / "data.jsonl", lines);
     write_file(dir / "prompt.txt", "Answer the question.");
     config("webhook", dir, chat, server);
@@ -274,10 +274,10 @@ TEST(ScorerCommandFaults, AKilledEvalLosesNoAnsweredScore) {
     });
     const char* bin = std::getenv("REMASK_BIN");
     ASSERT_NE(bin, nullptr) << "REMASK_BIN is not set (run through ctest)";
-    const std::string command = "cd '" + dir.string() + "' && REMASK_CACHE='" +
-                                (dir / "calls.sqlite").string() + "' OPENAI_API_KEY= exec '" +
-                                bin +
-                                "' eval --config run.toml --prompt prompt.txt --limit 40 > out.txt 2> err.txt";
+    const std::string command =
+        "cd '" + dir.string() + "' && REMASK_CACHE='" + (dir / "calls.sqlite").string() +
+        "' OPENAI_API_KEY= exec '" + bin +
+        "' eval --config run.toml --prompt prompt.txt --limit 40 > out.txt 2> err.txt";
     const pid_t pid = fork();
     if (pid == 0) {
         execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
