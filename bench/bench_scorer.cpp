@@ -3,6 +3,13 @@
 // script), each without the score cache, then with it (a cold pass that stores every score,
 // and a warm pass served from it).
 //
+// Each pass gets its own scorer, destroyed (connections closed, children stopped) before the
+// next starts, as one run has one scorer: cpp-httplib serves a connection on one pool thread
+// until it closes or idles out (5 s), so a previous pass's idle keep-alive connections held
+// most of the pool and throttled the next pass (that, not SQLite, kept an earlier "cache
+// cold" figure near 900/s). The server keeps connections open like a production service
+// (cpp-httplib's default closes each after 5 requests).
+//
 //   build/release/bench/bench_scorer [--n 4000] [--workers 4] [--threads 16]
 #include <httplib.h>
 
@@ -22,7 +29,7 @@ using namespace remask;
 
 namespace {
 
-double run(Scorer& scorer, int n, int threads, const std::string& salt) {
+double scores_per_second(Scorer& scorer, int n, int threads, const std::string& salt) {
     std::atomic<int> next{0};
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> pool;
@@ -41,13 +48,29 @@ double run(Scorer& scorer, int n, int threads, const std::string& salt) {
     return n / seconds;
 }
 
-void report(const char* what, Scorer& plain, Scorer& cached, int n, int threads) {
-    const double off = run(plain, n, threads, "a");
-    const double cold = run(cached, n, threads, "b");
-    const double warm = run(cached, n, threads, "b");
+// One pass through a fresh scorer, gone (with its connections or children) when it returns.
+// Untimed warm-up scores first open the connections and start the exec workers (a pyenv
+// shim takes 0.5 s to start python3): a run pays that once, not per score.
+double fresh_scorer_pass(const std::string& metric, const ScorerSettings& settings,
+                         const ScorerOptions& options, int n, int threads,
+                         const std::string& salt) {
+    auto scorer = make_scorer(metric, settings, options);
+    scores_per_second(*scorer, 2 * threads, threads, "warm-up " + salt);
+    return scores_per_second(*scorer, n, threads, salt);
+}
+
+void report_scorer(const std::string& metric, const ScorerSettings& settings,
+                   const std::string& cache_path, int n, int threads) {
+    ScorerOptions no_cache;
+    no_cache.use_cache = false;
+    ScorerOptions with_cache;
+    with_cache.cache_path = cache_path;
+    const double off = fresh_scorer_pass(metric, settings, no_cache, n, threads, "a");
+    const double cold = fresh_scorer_pass(metric, settings, with_cache, n, threads, "b");
+    const double warm = fresh_scorer_pass(metric, settings, with_cache, n, threads, "b");
     std::printf(
         "%-8s no cache %8.0f scores/s | cache cold %8.0f scores/s | cache warm %8.0f scores/s\n",
-        what, off, cold, warm);
+        metric.c_str(), off, cold, warm);
 }
 
 }  // namespace
@@ -63,30 +86,23 @@ int main(int argc, char** argv) {
     const auto dir = std::filesystem::temp_directory_path() /
                      ("remask-bench-scorer-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
+    const std::string cache_path = (dir / "scores.sqlite").string();
 
     httplib::Server server;
     server.Post("/score", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(R"({"pass": true, "reason": "ok"})", "application/json");
     });
     server.set_tcp_nodelay(true);  // else Nagle + delayed ACKs add ~40 ms to each reply
+    server.set_keep_alive_max_count(1000000);
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads + 4); };
     const int port = server.bind_to_any_port("127.0.0.1");
     std::thread listener([&] { server.listen_after_bind(); });
     while (!server.is_running()) std::this_thread::yield();
 
-    ScorerOptions no_cache;
-    no_cache.use_cache = false;
-    ScorerOptions with_cache;
-    with_cache.cache_path = (dir / "scores.sqlite").string();
-
     ScorerSettings webhook;
     webhook.url = "http://127.0.0.1:" + std::to_string(port) + "/score";
     webhook.max_in_flight = threads;
-    {
-        auto plain = make_scorer("webhook", webhook, no_cache);
-        auto cached = make_scorer("webhook", webhook, with_cache);
-        report("webhook", *plain, *cached, n, threads);
-    }
+    report_scorer("webhook", webhook, cache_path, n, threads);
 
     std::ofstream(dir / "trivial.py")
         << "import sys\nfor line in sys.stdin:\n"
@@ -94,11 +110,7 @@ int main(int argc, char** argv) {
     ScorerSettings exec;
     exec.command = {"python3", (dir / "trivial.py").string()};
     exec.max_in_flight = workers;
-    {
-        auto plain = make_scorer("exec", exec, no_cache);
-        auto cached = make_scorer("exec", exec, with_cache);
-        report("exec", *plain, *cached, n, threads);
-    }
+    report_scorer("exec", exec, cache_path, n, threads);
     std::printf("(n = %d scores per pass, %d client threads, exec workers %d)\n", n, threads,
                 workers);
     server.stop();

@@ -3,7 +3,11 @@
 // (adding "banana" when the system prompt asks for it) and rewrites prompts on request.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -243,6 +247,60 @@ TEST(ScorerCommandFaults, AnExecScorerPrintingGarbageIsOneLine) {
     EXPECT_NE(eval.err.find("example g1: the reply is not JSON"), std::string::npos) << eval.err;
     EXPECT_NE(eval.err.find("scorer["), std::string::npos)
         << "the child's stderr is in the log: " << eval.err;
+}
+
+// SIGKILL mid-eval (from the scorer's handler of the 30th request): every score the scorer
+// had answered is committed, but for those still on their way in the 4 eval workers, so the
+// rerun asks the scorer only for the rest. Scores are committed one batch of concurrent
+// stores at a time, never deferred past the score's return.
+TEST(ScorerCommandFaults, AKilledEvalLosesNoAnsweredScore) {
+    constexpr int kExamples = 40, kKillAt = 30, kWorkers = 4;  // [target] max_in_flight
+    const auto dir = fresh_dir();
+    EchoChat chat;
+    FakeScorerServer server("banana");
+    std::string lines;
+    for (int i = 0; i < kExamples; ++i)
+        lines +=
+            json{{"id", "k" + std::to_string(i)}, {"input", "q" + std::to_string(i)}}.dump() + "\n";
+    write_file(dir / "data.jsonl", lines);
+    write_file(dir / "prompt.txt", "Answer the question.");
+    config("webhook", dir, chat, server);
+
+    std::atomic<pid_t> eval_pid{0};
+    int seen = 0;  // the plan runs under the server's lock
+    server.set_fault_plan([&](const json&, int) {
+        if (++seen == kKillAt && eval_pid.load() > 0) kill(eval_pid.load(), SIGKILL);
+        return ScorerFault::none;
+    });
+    const char* bin = std::getenv("REMASK_BIN");
+    ASSERT_NE(bin, nullptr) << "REMASK_BIN is not set (run through ctest)";
+    const std::string command =
+        "cd '" + dir.string() + "' && REMASK_CACHE='" + (dir / "calls.sqlite").string() +
+        "' OPENAI_API_KEY= exec '" + bin +
+        "' eval --config run.toml --prompt prompt.txt --limit 40 > out.txt 2> err.txt";
+    const pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    eval_pid = pid;  // the handler that kills runs only after eval has sent 29 requests
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "eval ended before it was killed: " << slurp(dir / "err.txt");
+
+    server.set_fault_plan(nullptr);
+    const int before = server.requests();
+    const CommandRun rerun =
+        run_remask(dir, "eval --config run.toml --prompt prompt.txt --limit 40");
+    ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+    const int asked = server.requests() - before;
+    EXPECT_NE(rerun.out.find("scorer calls " + std::to_string(asked) + " (+" +
+                             std::to_string(kExamples - asked) + " from cache)"),
+              std::string::npos)
+        << rerun.out;
+    // 29 answered before the kill; at most kWorkers - 1 of them not yet back in remask.
+    EXPECT_LE(asked, kExamples - (kKillAt - kWorkers)) << rerun.out;
 }
 
 TEST(MultiTurn, TheTargetAnswersTheLastUserTurnAndTheTraceShowsTheConversation) {
