@@ -287,12 +287,12 @@ TEST(ScorerCommandFaults, AKilledEvalLosesNoAnsweredScore) {
     int status = 0;
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-        << "eval ended before it was killed: " << slurp(dir / "err.txt");
+        << "eval ended before it was killed: " << scorer_slurp(dir / "err.txt");
 
     server.set_fault_plan(nullptr);
     const int before = server.requests();
-    const CommandRun rerun =
-        run_remask(dir, "eval --config run.toml --prompt prompt.txt --limit 40");
+    const ScorerCommandRun rerun =
+        run_scorer_remask(dir, "eval --config run.toml --prompt prompt.txt --limit 40");
     ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
     const int asked = server.requests() - before;
     EXPECT_NE(rerun.out.find("scorer calls " + std::to_string(asked) + " (+" +
