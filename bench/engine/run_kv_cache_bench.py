@@ -59,8 +59,8 @@ def torch_loop(threads, dtype):
                          check=True, capture_output=True, text=True, env=env,
                          cwd=os.path.dirname(os.path.abspath(__file__))).stdout
     r = json.loads(res.strip().splitlines()[-1])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    r["peak_rss_bytes"] = max(peak, before) * 1024  # the largest child so far (this one runs last)
+    # The largest child so far: this one, as it runs first.
+    r["peak_rss_bytes"] = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) * 1024
     r["seconds_per_step"] = K * r["seconds"] / TORCH_STEPS
     return r
 
@@ -77,6 +77,12 @@ def main():
     qwen = ensure_model(a.models, "qwen2.5-0.5b")
     llada = ensure_model(a.models, "llada-1.3b")
     rows = []
+    torch = None
+    if not a.skip_torch:  # first, so that the children's peak memory is its own
+        torch = torch_loop(a.threads, a.torch_dtype)
+        torch["name"] = "torch generate.py-style loop (%s, K=4 as 4 x K=1)" % a.torch_dtype
+        print(json.dumps(torch) if a.json else "%-40s %6.2f s/step  peak %5.2f GiB"
+              % (torch["name"], torch["seconds_per_step"], torch["peak_rss_bytes"] / 2**30), flush=True)
     for name, model, extra in [("qwen2.5-0.5b dual", qwen, ["--kv-cache", "dual"]),
                                ("qwen2.5-0.5b dual threshold 0.9", qwen, ["--kv-cache", "dual", "--threshold", "0.9"]),
                                ("qwen2.5-0.5b none first step", qwen, ["--kv-cache", "none", "--steps", "1"]),
@@ -94,12 +100,6 @@ def main():
               % (r["name"], r["seconds_per_step"], r["steps"], r["full_seconds_each"], r["full_forwards"],
                  r["partial_seconds_each"], r["partial_forwards"], r["peak_rss_bytes"] / 2**30,
                  r["kv_cache_bytes"] / 2**20, r["compute"]), flush=True)
-    if not a.skip_torch:
-        t = torch_loop(a.threads, a.torch_dtype)
-        t["name"] = "torch generate.py-style loop (%s, K=4 as 4 x K=1)" % a.torch_dtype
-        rows.append(t)
-        print(json.dumps(t) if a.json else "%-40s %6.2f s/step  peak %5.2f GiB"
-              % (t["name"], t["seconds_per_step"], t["peak_rss_bytes"] / 2**30), flush=True)
     by = {r["name"]: r for r in rows}
 
     def none_per_step(model):  # over STEPS steps: the shared first one, then distinct candidates
@@ -109,8 +109,8 @@ def main():
     dual = by["remask qwen2.5-0.5b dual"]
     none = none_per_step("qwen2.5-0.5b")
     line = "qwen2.5-0.5b: none %.2f s/step over %d steps, dual %.1fx none" % (none, STEPS, none / dual["seconds_per_step"])
-    if not a.skip_torch:
-        line += ", %.1fx the torch loop" % (rows[-1]["seconds_per_step"] / dual["seconds_per_step"])
+    if torch:
+        line += ", %.1fx the torch loop" % (torch["seconds_per_step"] / dual["seconds_per_step"])
     ld, ln = by["remask llada-1.3b dual"], none_per_step("llada-1.3b")
     line += "; llada-1.3b: none %.2f s/step, dual %.1fx none" % (ln, ln / ld["seconds_per_step"])
     print(line)
