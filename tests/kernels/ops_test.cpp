@@ -123,8 +123,7 @@ TEST_P(AttentionTest, MatchesNaive) {
 
 TEST(Attention, FastMatchesReferenceAtModelSizesWithStridedRows) {
     // Qwen2.5-0.5B's head layout (14 query heads over 2 KV heads of 64), q|k|v stacked in
-    // one row as the engine stores them, 70 queries over 70 keys (one block of query rows)
-    // and 300 over 300 (two blocks, the second partial), both masks.
+    // one row as the engine stores them, 70 and 300 queries over as many keys, both masks.
     const std::pair<bool, int64_t> cases[] = {{false, 70}, {true, 70}, {false, 300}, {true, 300}};
     for (const auto& [causal, length] : cases) {
         AttentionShape s;

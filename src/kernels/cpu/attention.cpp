@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
-#include <omp.h>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -12,47 +11,27 @@
 
 namespace remask {
 
-namespace {
-
-// Query rows per work item: a block's scores [rows, keys] in float32 within ~1 MiB, so they
-// stay in the core's L2 cache from Q·Kᵀ through the softmax to P·V.
-int64_t attention_block_rows(int64_t keys) {
-    const int64_t rows = (int64_t(1) << 20) / (4 * std::max<int64_t>(keys, 1));
-    return std::clamp<int64_t>(rows / 16 * 16, 16, 256);
-}
-
-}  // namespace
-
 void attention(const AttentionShape& shape, const float* q, int64_t q_stride, const float* k,
                const float* v, int64_t kv_stride, float* out, int64_t out_stride) {
     const int64_t dh = shape.head_dim, t = shape.queries, s = shape.keys;
     const int64_t group = shape.q_heads / shape.kv_heads;
     const float scale = static_cast<float>(1.0 / std::sqrt(double(dh)));
     const VectorKernels& kernels = vector_kernels();
-    const int64_t block = attention_block_rows(s), blocks = (t + block - 1) / block;
-    const int threads = omp_get_max_threads();
     // Shared by every calling thread (forwards run one at a time), see PackedLinear::apply.
     static std::mutex scores_mutex;
     static std::vector<float> scores;
     std::lock_guard<std::mutex> lock(scores_mutex);
-    if (static_cast<int64_t>(scores.size()) < threads * block * s) scores.resize(threads * block * s);
-    // Items (head, block of query rows), head-major so a thread's items share keys and values;
-    // each thread runs its items' products by itself (instead of every thread splitting one
-    // head's products), so a block's scores never leave its core between the three steps.
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t item = 0; item < shape.q_heads * blocks; ++item) {
-        const int64_t h = item / blocks, kvh = h / group;
-        const int64_t first = (item % blocks) * block, rows = std::min(block, t - first);
-        float* p = scores.data() + omp_get_thread_num() * block * s;
-        strided_matmul_on_this_thread({q + first * q_stride + h * dh, rows, dh, q_stride, 1},
-                                      {k + kvh * dh, dh, s, 1, kv_stride}, scale, p, s);
-        for (int64_t i = 0; i < rows; ++i) {
-            const int64_t visible =
-                shape.causal ? std::min(s, shape.first_query_position + first + i + 1) : s;
+    if (static_cast<int64_t>(scores.size()) < t * s) scores.resize(t * s);
+    float* p = scores.data();
+    for (int64_t h = 0; h < shape.q_heads; ++h) {
+        const int64_t kvh = h / group;
+        strided_matmul({q + h * dh, t, dh, q_stride, 1}, {k + kvh * dh, dh, s, 1, kv_stride}, scale, p, s);
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < t; ++i) {
+            const int64_t visible = shape.causal ? std::min(s, shape.first_query_position + i + 1) : s;
             kernels.softmax_row(p + i * s, visible, s, 1.0f);
         }
-        strided_matmul_on_this_thread({p, rows, s, s, 1}, {v + kvh * dh, s, dh, kv_stride, 1}, 1.0f,
-                                      out + first * out_stride + h * dh, out_stride);
+        strided_matmul({p, t, s, s, 1}, {v + kvh * dh, s, dh, kv_stride, 1}, 1.0f, out + h * dh, out_stride);
     }
 }
 

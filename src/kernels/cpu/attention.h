@@ -21,9 +21,8 @@ struct AttentionShape {
 // q:   [queries, q_heads * head_dim],  row i at q + i * q_stride
 // k,v: [keys, kv_heads * head_dim],    row j at k + j * kv_stride (same for v)
 // out: [queries, q_heads * head_dim],  row i at out + i * out_stride (written)
-// Scale 1/sqrt(head_dim). Per head and block of query rows: scores = Q·Kᵀ and out = P·V as
-// oneDNN matrix products, the softmax in between with our row kernel; the (head, block)
-// items spread over the OpenMP threads, each computed by one thread.
+// Scale 1/sqrt(head_dim). Per head: scores = Q·Kᵀ and out = P·V as oneDNN matrix products,
+// the softmax in between with our row kernel, rows spread over the OpenMP threads.
 void attention(const AttentionShape& shape, const float* q, int64_t q_stride, const float* k,
                const float* v, int64_t kv_stride, float* out, int64_t out_stride);
 

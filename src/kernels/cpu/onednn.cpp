@@ -5,7 +5,6 @@
 #include <map>
 #include <mutex>
 #include <tuple>
-#include <vector>
 
 #include "core/thread_pool.h"
 #include "kernels/cpu/cpu_features.h"
@@ -64,47 +63,6 @@ void strided_matmul(const MatrixView& a, const MatrixView& b, float scale, float
     dnnl::memory c_mem(c_md, engine, out);
     primitive.execute(onednn_stream(), {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, c_mem}});
     onednn_stream().wait();
-}
-
-void strided_matmul_on_this_thread(const MatrixView& a, const MatrixView& b, float scale, float* out,
-                                   int64_t out_stride) {
-    using dims = dnnl::memory::dims;
-    using dt = dnnl::memory::data_type;
-    using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float>;
-    struct ThreadMatmuls {
-        std::map<Key, std::pair<dnnl::matmul, dnnl::memory::desc>> primitives;  // and its scratchpad
-        std::vector<char> scratchpad;
-        dnnl::stream stream{onednn_engine()};
-    };
-    thread_local ThreadMatmuls mine;
-    // oneDNN sizes a primitive's work split by the thread count when it is made; one here.
-    if (omp_get_max_threads() != 1) omp_set_num_threads(1);
-
-    const dnnl::memory::desc a_md(dims{a.rows, a.cols}, dt::f32, dims{a.row_stride, a.col_stride});
-    const dnnl::memory::desc b_md(dims{b.rows, b.cols}, dt::f32, dims{b.row_stride, b.col_stride});
-    const dnnl::memory::desc c_md(dims{a.rows, b.cols}, dt::f32, dims{out_stride, 1});
-    const Key key{a.rows, a.cols, b.cols, a.row_stride, a.col_stride, b.row_stride, b.col_stride, out_stride, scale};
-    auto found = mine.primitives.find(key);
-    if (found == mine.primitives.end()) {
-        if (mine.primitives.size() >= 256) mine.primitives.clear();
-        dnnl::primitive_attr attr;
-        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-        if (scale != 1.0f) attr.set_output_scales(0, {scale});
-        dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md), attr, onednn_engine());
-        found = mine.primitives.emplace(key, std::make_pair(dnnl::matmul(pd), pd.scratchpad_desc())).first;
-    }
-    auto& engine = onednn_engine();
-    const dnnl::memory::desc& scratch_md = found->second.second;
-    if (mine.scratchpad.size() < scratch_md.get_size()) mine.scratchpad.resize(scratch_md.get_size());
-    dnnl::memory a_mem(a_md, engine, const_cast<float*>(a.data));
-    dnnl::memory b_mem(b_md, engine, const_cast<float*>(b.data));
-    dnnl::memory c_mem(c_md, engine, out);
-    dnnl::memory scratch_mem(scratch_md, engine, mine.scratchpad.data());
-    found->second.first.execute(mine.stream, {{DNNL_ARG_SRC, a_mem},
-                                        {DNNL_ARG_WEIGHTS, b_mem},
-                                        {DNNL_ARG_DST, c_mem},
-                                        {DNNL_ARG_SCRATCHPAD, scratch_mem}});
-    mine.stream.wait();
 }
 
 }  // namespace remask

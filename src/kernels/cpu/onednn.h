@@ -31,10 +31,4 @@ struct MatrixView {
 void strided_matmul(const MatrixView& a, const MatrixView& b, float scale, float* out,
                     int64_t out_stride);
 
-// strided_matmul computed by the calling thread alone, for use inside an OpenMP parallel
-// region where each thread runs its own products: primitives made for one thread, a stream
-// and scratchpad per thread.
-void strided_matmul_on_this_thread(const MatrixView& a, const MatrixView& b, float scale, float* out,
-                                   int64_t out_stride);
-
 }  // namespace remask
