@@ -2,7 +2,7 @@
 //
 //   bench_kv_cache MODEL_DIR speed [--kv-cache dual|none] [--kv-refresh 8] [--threshold 0.9]
 //                  [--context 1536] [--prompt 256] [--slots 64] [--candidates 4] [--steps 8]
-//                  [--threads 2] [--compute auto|f32|bf16]
+//                  [--threads 2] [--compute auto|f32|bf16] [--profile 1] [--share-identical 1]
 //   bench_kv_cache MODEL_DIR drift [--context 512] [--candidates 2] [--steps 16] ...
 //
 // The sequence is the optimizer's shape: `context` random tokens (the meta-instruction and
@@ -10,7 +10,11 @@
 // speed: after a one-step warm-up fill at the same shape (the optimizer's steady state: the
 //   engine's buffers and the kept cache storage already touched), one fill of `steps` steps
 //   (schedule = steps, so 64 slots reveal 8 a step at 8 steps); prints one JSON line: seconds per step, full and partial forward times, peak
-//   resident memory of the process (run one mode per process) and the cache's bytes.
+//   resident memory of the process (run one mode per process) and the cache's bytes; with
+//   --profile 1 also the seconds per op of a full and of a partial forward (Model::set_profile).
+//   The K candidates start identical, so the first forward computes one of them (as in the
+//   optimizer); at temperature 0 they stay identical, so --share-identical 0 times every
+//   full forward as for K distinct candidates (the optimizer's later steps at temperature 0.7).
 // drift: for kv_refresh 4, 8 and 16, the relative error of the masked rows' logits of every
 //   cached step against an exact forward at the same state, and the share of slots filled
 //   identically to kv_cache = "none" at temperature 0 (low_confidence).
@@ -48,13 +52,15 @@ struct Args {
     std::string kv_cache = "dual", compute = "auto";
     int64_t kv_refresh = 8, context = 1536, prompt = 256, slots = 64, candidates = 4, steps = 8;
     double threshold = 0.0;
+    bool profile = false, share_identical = true;
 };
 
 // Times each kind of forward and, in drift mode, compares every partial forward's logits
 // with an exact forward of the same tokens.
 class MeasuredSource : public remask::LogitsSource {
 public:
-    MeasuredSource(remask::Model& model, bool drift) : inner_(model), model_(model), drift_(drift) {}
+    MeasuredSource(remask::Model& model, bool drift, bool profile = false)
+        : inner_(model), model_(model), drift_(drift), profile_(profile) {}
     int64_t vocab_size() const override { return inner_.vocab_size(); }
     int64_t forward_passes() const override { return inner_.forward_passes(); }
     bool has_kv_cache() const override { return inner_.has_kv_cache(); }
@@ -64,23 +70,29 @@ public:
     }
     void logits(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
                 std::vector<float>& out) override {
+        if (profile_) model_.set_profile(&full_profile);
         const auto start = Clock::now();
         inner_.logits(tokens, rows, out);
         full_seconds += seconds_since(start);
+        model_.set_profile(nullptr);
         ++full;
     }
     void logits_refresh(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
                         std::vector<float>& out) override {
+        if (profile_) model_.set_profile(&full_profile);
         const auto start = Clock::now();
         inner_.logits_refresh(tokens, rows, out);
         full_seconds += seconds_since(start);
+        model_.set_profile(nullptr);
         ++full;
     }
     void logits_partial(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& active,
                         const std::vector<int64_t>& rows, std::vector<float>& out) override {
+        if (profile_) model_.set_profile(&partial_profile);
         const auto start = Clock::now();
         inner_.logits_partial(tokens, active, rows, out);
         partial_seconds += seconds_since(start);
+        model_.set_profile(nullptr);
         ++partial;
         if (!drift_) return;
         std::vector<float> exact;
@@ -95,12 +107,29 @@ public:
     double full_seconds = 0, partial_seconds = 0;
     int64_t full = 0, partial = 0, peak_cache_bytes = 0;
     std::vector<double> errors;
+    remask::ForwardProfile full_profile, partial_profile;
 
 private:
     remask::ModelLogitsSource inner_;
     remask::Model& model_;
-    bool drift_;
+    bool drift_, profile_;
 };
+
+// {"qkv": s, ..., "other": s} per forward: the ops' seconds, and the rest of the forwards'
+// wall time (embedding, row gathers, logits copies).
+std::string profile_json(const remask::ForwardProfile& p, int64_t forwards, double wall_seconds) {
+    std::string out = "{";
+    double sum = 0;
+    char buffer[64];
+    for (int op = 0; op < remask::ForwardProfile::count; ++op) {
+        sum += p.seconds[op];
+        std::snprintf(buffer, sizeof buffer, "\"%s\": %.4f, ", remask::ForwardProfile::name(op),
+                      p.seconds[op] / double(std::max<int64_t>(forwards, 1)));
+        out += buffer;
+    }
+    std::snprintf(buffer, sizeof buffer, "\"other\": %.4f}", (wall_seconds - sum) / double(std::max<int64_t>(forwards, 1)));
+    return out + buffer;
+}
 
 std::vector<int32_t> optimizer_shape(const Args& a, const remask::Model& model) {
     std::mt19937 rng(42);
@@ -159,6 +188,8 @@ int main(int argc, char** argv) {
         else if (key == "--candidates") a.candidates = std::stoll(value);
         else if (key == "--steps") a.steps = std::stoll(value);
         else if (key == "--compute") a.compute = value;
+        else if (key == "--profile") a.profile = value == "1";
+        else if (key == "--share-identical") a.share_identical = value == "1";
         else if (key == "--threads") remask::ThreadPool::set_global_threads(std::stoul(value));
         else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
@@ -168,6 +199,7 @@ int main(int argc, char** argv) {
     remask::LoadOptions load;
     load.compute = a.compute;
     auto model = remask::Model::load(a.model, load);
+    model->set_share_identical_sequences(a.share_identical);
     const int32_t mask = static_cast<int32_t>(model->config().mask_token_id);
     const std::vector<int32_t> input = optimizer_shape(a, *model);
     const std::string compute = remask::compute_type_name(model->compute_type());
@@ -182,22 +214,28 @@ int main(int argc, char** argv) {
             fill(warm_source, once, a.kv_cache, a.kv_refresh, warm, mask);
         }
         std::vector<std::vector<int32_t>> batch(a.candidates, input);
-        MeasuredSource source(*model, false);
+        MeasuredSource source(*model, false, a.profile);
         const auto start = Clock::now();
         const remask::DenoiseResult result = fill(source, a, a.kv_cache, a.kv_refresh, batch, mask);
         const double total = seconds_since(start);
+        std::string profile;
+        if (a.profile)
+            profile = ", \"full_profile\": " + profile_json(source.full_profile, source.full, source.full_seconds) +
+                      ", \"partial_profile\": " +
+                      profile_json(source.partial_profile, source.partial, source.partial_seconds);
         std::printf("{\"model\": \"%s\", \"compute\": \"%s\", \"kv_cache\": \"%s\", \"kv_refresh\": %lld, "
                     "\"threshold\": %.2f, \"tokens\": %lld, \"candidates\": %lld, \"steps\": %lld, "
                     "\"seconds\": %.3f, \"seconds_per_step\": %.4f, \"full_forwards\": %lld, "
                     "\"full_seconds_each\": %.4f, \"partial_forwards\": %lld, \"partial_seconds_each\": %.4f, "
-                    "\"peak_rss_bytes\": %lld, \"kv_cache_bytes\": %lld}\n",
+                    "\"peak_rss_bytes\": %lld, \"kv_cache_bytes\": %lld%s}\n",
                     a.model.c_str(), compute.c_str(), a.kv_cache.c_str(), static_cast<long long>(a.kv_refresh),
                     a.threshold, static_cast<long long>(input.size()), static_cast<long long>(a.candidates),
                     static_cast<long long>(result.steps), total, total / double(result.steps),
                     static_cast<long long>(source.full), source.full ? source.full_seconds / double(source.full) : 0.0,
                     static_cast<long long>(source.partial),
                     source.partial ? source.partial_seconds / double(source.partial) : 0.0,
-                    static_cast<long long>(peak_rss_bytes()), static_cast<long long>(source.peak_cache_bytes));
+                    static_cast<long long>(peak_rss_bytes()), static_cast<long long>(source.peak_cache_bytes),
+                    profile.c_str());
         return 0;
     }
 

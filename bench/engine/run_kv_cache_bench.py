@@ -2,11 +2,20 @@
 """Issue #15's benchmark: a DLM proposal at the optimizer's shape — a 1,536-token context
 and a 256-token prompt with 64 masked slots in 3 spans, K = 4 candidates, 8 steps —
 per step: remask with the dual KV cache (`dual`, kv_refresh 8: one full forward and 7
-partial ones), remask without it (`none`, timed over 1 step: each is a full forward), `dual` with threshold decoding 0.9, and the
-generate.py-style PyTorch loop (torch_infill_loop.py: full pass, LM head on every row, one
+partial ones), remask without it (`none`: a full forward every step), `dual` with threshold
+decoding 0.9, and the generate.py-style PyTorch loop (torch_infill_loop.py: full pass, LM head on every row, one
 candidate at a time; K = 4 as 4 x its K = 1 time, its cost being linear in K), on the
 Qwen2.5-0.5B shape; remask `dual` and `none` on the LLaDA-1.3B shape. Peak resident memory
-of each process beside it. Run on an otherwise idle machine (take `flock -x
+of each process beside it.
+
+The K candidates of a fill start as copies of one sequence, and the engine computes identical
+sequences once (Model::set_share_identical_sequences): the first full forward of a fill costs
+one sequence's. At temperature 0 (as here) the candidates stay identical, where the optimizer's
+(temperature 0.7) diverge after the first step, so every later full forward of `none` is timed
+with sharing off (`--share-identical 0`, 1 step: K distinct sequences) and `none`'s 8-step
+figure is (first step + 7 x a later step) / 8. `dual`'s partial forwards never share.
+
+Run on an otherwise idle machine (take `flock -x
 /tmp/remask-cpu.lock`).
 
   /usr/bin/python3 bench/engine/run_kv_cache_bench.py [--build build/release]
@@ -50,8 +59,8 @@ def torch_loop(threads, dtype):
                          check=True, capture_output=True, text=True, env=env,
                          cwd=os.path.dirname(os.path.abspath(__file__))).stdout
     r = json.loads(res.strip().splitlines()[-1])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    r["peak_rss_bytes"] = max(peak, before) * 1024  # the largest child so far (this one runs last)
+    # The largest child so far: this one, as it runs first.
+    r["peak_rss_bytes"] = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) * 1024
     r["seconds_per_step"] = K * r["seconds"] / TORCH_STEPS
     return r
 
@@ -68,11 +77,21 @@ def main():
     qwen = ensure_model(a.models, "qwen2.5-0.5b")
     llada = ensure_model(a.models, "llada-1.3b")
     rows = []
+    torch = None
+    if not a.skip_torch:  # first, so that the children's peak memory is its own
+        torch = torch_loop(a.threads, a.torch_dtype)
+        torch["name"] = "torch generate.py-style loop (%s, K=4 as 4 x K=1)" % a.torch_dtype
+        print(json.dumps(torch) if a.json else "%-40s %6.2f s/step  peak %5.2f GiB"
+              % (torch["name"], torch["seconds_per_step"], torch["peak_rss_bytes"] / 2**30), flush=True)
     for name, model, extra in [("qwen2.5-0.5b dual", qwen, ["--kv-cache", "dual"]),
                                ("qwen2.5-0.5b dual threshold 0.9", qwen, ["--kv-cache", "dual", "--threshold", "0.9"]),
-                               ("qwen2.5-0.5b none", qwen, ["--kv-cache", "none", "--steps", "1"]),
+                               ("qwen2.5-0.5b none first step", qwen, ["--kv-cache", "none", "--steps", "1"]),
+                               ("qwen2.5-0.5b none later step", qwen,
+                                ["--kv-cache", "none", "--steps", "1", "--share-identical", "0"]),
                                ("llada-1.3b dual", llada, ["--kv-cache", "dual"]),
-                               ("llada-1.3b none", llada, ["--kv-cache", "none", "--steps", "1"])]:
+                               ("llada-1.3b none first step", llada, ["--kv-cache", "none", "--steps", "1"]),
+                               ("llada-1.3b none later step", llada,
+                                ["--kv-cache", "none", "--steps", "1", "--share-identical", "0"])]:
         r = remask(a.build, model, a.threads, *extra)
         r["name"] = "remask " + name
         rows.append(r)
@@ -81,19 +100,19 @@ def main():
               % (r["name"], r["seconds_per_step"], r["steps"], r["full_seconds_each"], r["full_forwards"],
                  r["partial_seconds_each"], r["partial_forwards"], r["peak_rss_bytes"] / 2**30,
                  r["kv_cache_bytes"] / 2**20, r["compute"]), flush=True)
-    if not a.skip_torch:
-        t = torch_loop(a.threads, a.torch_dtype)
-        t["name"] = "torch generate.py-style loop (%s, K=4 as 4 x K=1)" % a.torch_dtype
-        rows.append(t)
-        print(json.dumps(t) if a.json else "%-40s %6.2f s/step  peak %5.2f GiB"
-              % (t["name"], t["seconds_per_step"], t["peak_rss_bytes"] / 2**30), flush=True)
     by = {r["name"]: r for r in rows}
-    dual, none = by["remask qwen2.5-0.5b dual"], by["remask qwen2.5-0.5b none"]
-    line = "qwen2.5-0.5b: dual %.1fx none" % (none["seconds_per_step"] / dual["seconds_per_step"])
-    if not a.skip_torch:
-        line += ", %.1fx the torch loop" % (rows[-1]["seconds_per_step"] / dual["seconds_per_step"])
-    ld, ln = by["remask llada-1.3b dual"], by["remask llada-1.3b none"]
-    line += "; llada-1.3b: dual %.1fx none" % (ln["seconds_per_step"] / ld["seconds_per_step"])
+
+    def none_per_step(model):  # over STEPS steps: the shared first one, then distinct candidates
+        first, later = by["remask %s none first step" % model], by["remask %s none later step" % model]
+        return (first["seconds_per_step"] + (STEPS - 1) * later["seconds_per_step"]) / STEPS
+
+    dual = by["remask qwen2.5-0.5b dual"]
+    none = none_per_step("qwen2.5-0.5b")
+    line = "qwen2.5-0.5b: none %.2f s/step over %d steps, dual %.1fx none" % (none, STEPS, none / dual["seconds_per_step"])
+    if torch:
+        line += ", %.1fx the torch loop" % (torch["seconds_per_step"] / dual["seconds_per_step"])
+    ld, ln = by["remask llada-1.3b dual"], none_per_step("llada-1.3b")
+    line += "; llada-1.3b: none %.2f s/step, dual %.1fx none" % (ln, ln / ld["seconds_per_step"])
     print(line)
 
 

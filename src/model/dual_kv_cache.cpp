@@ -42,15 +42,17 @@ void Model::require_bidirectional(const char* what) const {
 }
 
 void Model::dual_cache_attention(const BlockContext& context, size_t layer, int64_t b, int64_t length, float* q,
-                                 const float* k, const float* v, int64_t qkv_stride, float* out) {
+                                 const float* k, const float* v, int64_t qkv_stride, float* out,
+                                 ForwardTimer& timer) {
     DualKvCache& cache = *context.dual_cache;
     const int64_t kvd = cache.row_floats_, full = cache.length_;
     const int64_t qd = config_.num_heads * config_.head_dim;
     const VectorKernels& kernels = vector_kernels();
     // Stores row i (the position positions[i], or i at a refresh) of this step's keys and values.
+    const int64_t entry = context.cache_entries ? context.cache_entries[b] : b;
     auto store = [&](int64_t i) {
         const int64_t p = context.positions ? context.positions[i] : i;
-        const int64_t at = (b * full + p) * kvd;
+        const int64_t at = (entry * full + p) * kvd;
         if (cache.bf16_) {
             kernels.to_bf16(k + i * qkv_stride, kvd, cache.keys_bf16_[layer].data() + at);
             kernels.to_bf16(v + i * qkv_stride, kvd, cache.values_bf16_[layer].data() + at);
@@ -61,6 +63,7 @@ void Model::dual_cache_attention(const BlockContext& context, size_t layer, int6
     };
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < length; ++i) store(i);
+    timer.mark(ForwardProfile::cache_writes);
 
     AttentionShape shape;
     shape.queries = length;
@@ -70,12 +73,14 @@ void Model::dual_cache_attention(const BlockContext& context, size_t layer, int6
     if (context.dual_refresh) {  // exactly forward()'s attention over the fresh rows
         shape.keys = length;
         attention(shape, q, qkv_stride, k, v, qkv_stride, out, qd);
+        timer.mark(ForwardProfile::attention);
         return;
     }
     shape.keys = full;
     if (!cache.bf16_) {  // the cache now holds the fresh active rows too
         attention(shape, q, qkv_stride, cache.keys_[layer].data() + b * full * kvd,
                   cache.values_[layer].data() + b * full * kvd, kvd, out, qd);
+        timer.mark(ForwardProfile::attention);
         return;
     }
     // bf16 storage: widen this sequence's rows, the active ones from their float32 values.
@@ -93,18 +98,27 @@ void Model::dual_cache_attention(const BlockContext& context, size_t layer, int6
         std::memcpy(keys + context.positions[i] * kvd, k + i * qkv_stride, kvd * sizeof(float));
         std::memcpy(values + context.positions[i] * kvd, v + i * qkv_stride, kvd * sizeof(float));
     }
+    timer.mark(ForwardProfile::cache_writes);
     attention(shape, q, qkv_stride, keys, values, kvd, out, qd);
+    timer.mark(ForwardProfile::attention);
 }
 
 void Model::forward_refresh(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
                             std::vector<float>& logits_out, DualKvCache& cache) {
     require_bidirectional("a dual KV cache");
     use_engine_threads();
-    std::vector<float> x;
-    embed(tokens, x);
     const int64_t batch = static_cast<int64_t>(tokens.size());
-    const int64_t length = static_cast<int64_t>(tokens[0].size());
+    const int64_t length = same_length(tokens);
     std::vector<int64_t> sources = checked_rows(rows, length);
+    // Identical sequences (a fill's K candidates at its start) run once; their cache entries
+    // are copied after.
+    const IdenticalGroups groups = identical_groups(tokens);
+    const bool shared = !groups.first.empty();
+    std::vector<std::vector<int32_t>> distinct;
+    for (int64_t b : groups.first) distinct.push_back(tokens[static_cast<size_t>(b)]);
+    const int64_t run_batch = shared ? static_cast<int64_t>(distinct.size()) : batch;
+    std::vector<float> x;
+    embed(shared ? distinct : tokens, x);
 
     const int64_t kvd = config_.num_kv_heads * config_.head_dim;
     const bool bf16 = compute_ == ComputeType::bf16;
@@ -131,11 +145,32 @@ void Model::forward_refresh(const std::vector<std::vector<int32_t>>& tokens, con
     BlockContext context;
     context.dual_cache = &cache;
     context.dual_refresh = true;
-    run_blocks(x, batch, length, context);
+    context.cache_entries = shared ? groups.first.data() : nullptr;
+    run_blocks(x, run_batch, length, context);
 
     if (config_.shift_logits)
         for (int64_t& r : sources) r = std::max<int64_t>(r - 1, 0);
-    gather_logits(x, batch, length, sources, logits_out);
+    if (!shared) {
+        gather_logits(x, batch, length, sources, logits_out);
+        return;
+    }
+    const size_t entry = static_cast<size_t>(length * kvd);
+    auto copy_entries = [&](auto& per_layer) {
+        for (auto& layer : per_layer)
+            for (int64_t b = 0; b < batch; ++b) {
+                const int64_t from = groups.first[static_cast<size_t>(groups.group_of[static_cast<size_t>(b)])];
+                if (from != b)
+                    std::copy_n(layer.data() + static_cast<size_t>(from) * entry, entry,
+                                layer.data() + static_cast<size_t>(b) * entry);
+            }
+    };
+    copy_entries(cache.keys_);
+    copy_entries(cache.values_);
+    copy_entries(cache.keys_bf16_);
+    copy_entries(cache.values_bf16_);
+    std::vector<float> per_group;
+    gather_logits(x, run_batch, length, sources, per_group);
+    spread_group_logits(per_group, groups.group_of, run_batch, logits_out);
 }
 
 void Model::forward_partial(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& active,

@@ -75,7 +75,18 @@ double mlp_macs_per_token(const ModelConfig& c) {
     return d * double(c.num_experts) + double(c.experts_per_token) * 3 * d * f;
 }
 
-int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {
+}  // namespace
+
+void Model::spread_group_logits(const std::vector<float>& per_group, const std::vector<int64_t>& group_of,
+                                int64_t groups, std::vector<float>& out) {
+    const size_t block = per_group.size() / static_cast<size_t>(groups);
+    out.resize(block * group_of.size());
+    for (size_t b = 0; b < group_of.size(); ++b)
+        std::memcpy(out.data() + b * block, per_group.data() + static_cast<size_t>(group_of[b]) * block,
+                    block * sizeof(float));
+}
+
+int64_t Model::same_length(const std::vector<std::vector<int32_t>>& tokens) {
     if (tokens.empty() || tokens[0].empty())
         throw InputError("token ids", "need at least one sequence of at least one token");
     const size_t length = tokens[0].size();
@@ -86,8 +97,6 @@ int64_t same_length(const std::vector<std::vector<int32_t>>& tokens) {
                                               std::to_string(length) + " (a batch needs equal lengths)");
     return static_cast<int64_t>(length);
 }
-
-}  // namespace
 
 Model::Model(Checkpoint checkpoint, ModelConfig config, const LoadOptions& options)
     : checkpoint_(std::move(checkpoint)), config_(std::move(config)) {
@@ -213,11 +222,14 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, con
     const bool dense_mlp = c.num_experts == 0;
     float* gate_up = dense_mlp ? grown_buffer(work_.gate_up, t * 2 * f) : nullptr;
     float* act = dense_mlp ? grown_buffer(work_.act, t * f) : nullptr;
+    ForwardTimer timer(profile_);
     for (size_t layer = 0; layer < weights_.layers.size(); ++layer) {
         const LayerWeights& w = weights_.layers[layer];
         const PackedLayer& p = packed_[layer];
         rms_norm(x.data(), t, d, or_null(w.attn_norm_weight), or_null(w.attn_norm_bias), eps, h);
+        timer.mark(ForwardProfile::norms);
         p.qkv.apply(h, t, qkv);
+        timer.mark(ForwardProfile::qkv);
         float* q = qkv;
         float* k = qkv + qd;
         float* v = qkv + qd + kvd;
@@ -250,6 +262,7 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, con
                 apply_rope(k + b * length * qkvd, length, c.num_kv_heads, qkvd, past, rope_);
             }
         }
+        timer.mark(ForwardProfile::rope);
         AttentionShape shape;
         shape.queries = length;
         shape.q_heads = c.num_heads;
@@ -260,7 +273,7 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, con
         for (int64_t b = 0; b < batch; ++b) {
             if (context.dual_cache) {
                 dual_cache_attention(context, layer, b, length, q + b * length * qkvd, k + b * length * qkvd,
-                                     v + b * length * qkvd, qkvd, att + b * length * qd);
+                                     v + b * length * qkvd, qkvd, att + b * length * qd, timer);
                 continue;
             }
             const float* keys = k + b * length * qkvd;
@@ -278,29 +291,40 @@ void Model::run_blocks(std::vector<float>& x, int64_t batch, int64_t length, con
                 values = cv;
                 kv_stride = kvd;
                 shape.keys = past + length;
+                timer.mark(ForwardProfile::cache_writes);
             }
             attention(shape, q + b * length * qkvd, qkvd, keys, values, kv_stride, att + b * length * qd, qd);
+            timer.mark(ForwardProfile::attention);
         }
         p.o.apply(att, t, x.data(), /*accumulate=*/true);
+        timer.mark(ForwardProfile::o_proj);
 
         rms_norm(x.data(), t, d, or_null(w.ffn_norm_weight), or_null(w.ffn_norm_bias), eps, h);
+        timer.mark(ForwardProfile::norms);
         if (!p.moe.empty()) {  // rows are independent here, so the dual cache's partial rows need nothing more
             p.moe.apply(h, t, x.data(), work_.moe);
+            timer.mark(ForwardProfile::mlp_gate_up);
             continue;
         }
         p.gate_up.apply(h, t, gate_up);
+        timer.mark(ForwardProfile::mlp_gate_up);
 #pragma omp parallel for schedule(static)
         for (int64_t i = 0; i < t; ++i) kernels.silu_mul(gate_up + i * 2 * f, gate_up + i * 2 * f + f, f, act + i * f);
+        timer.mark(ForwardProfile::mlp_act);
         p.down.apply(act, t, x.data(), /*accumulate=*/true);
+        timer.mark(ForwardProfile::mlp_down);
     }
     if (cache) cache->length_ += length;
 }
 
 void Model::project_logits(std::vector<float>& hidden, int64_t n, float* logits) const {
     const int64_t d = config_.hidden_size;
+    ForwardTimer timer(profile_);
     rms_norm(hidden.data(), n, d, or_null(weights_.final_norm_weight),
              or_null(weights_.final_norm_bias), static_cast<float>(config_.norm_eps), hidden.data());
+    timer.mark(ForwardProfile::norms);
     head_.apply(hidden.data(), n, logits);
+    timer.mark(ForwardProfile::lm_head);
     if (config_.logit_scale != 1.0)
         scale_inplace(logits, n * config_.vocab_size, static_cast<float>(config_.logit_scale));
 }
@@ -328,8 +352,31 @@ void Model::gather_logits(const std::vector<float>& x, int64_t batch, int64_t x_
     project_logits(selected, batch * n_rows, logits_out.data());
 }
 
+Model::IdenticalGroups Model::identical_groups(const std::vector<std::vector<int32_t>>& tokens) const {
+    IdenticalGroups groups;
+    if (!share_identical_ || tokens.size() < 2) return groups;
+    for (size_t b = 0; b < tokens.size(); ++b) {
+        size_t g = 0;
+        while (g < groups.first.size() && tokens[static_cast<size_t>(groups.first[g])] != tokens[b]) ++g;
+        if (g == groups.first.size()) groups.first.push_back(static_cast<int64_t>(b));
+        groups.group_of.push_back(static_cast<int64_t>(g));
+    }
+    if (groups.first.size() == tokens.size()) return IdenticalGroups{};
+    return groups;
+}
+
 void Model::forward(const std::vector<std::vector<int32_t>>& tokens, const std::vector<int64_t>& rows,
                     std::vector<float>& logits_out) {
+    same_length(tokens);
+    const IdenticalGroups groups = identical_groups(tokens);
+    if (!groups.first.empty()) {  // each distinct sequence once (it has no repeats then)
+        std::vector<std::vector<int32_t>> distinct;
+        for (int64_t b : groups.first) distinct.push_back(tokens[static_cast<size_t>(b)]);
+        std::vector<float> per_group;
+        forward(distinct, rows, per_group);
+        spread_group_logits(per_group, groups.group_of, static_cast<int64_t>(groups.first.size()), logits_out);
+        return;
+    }
     use_engine_threads();
     std::vector<float> x;
     embed(tokens, x);
@@ -389,6 +436,13 @@ void Model::forward_cached(KvCache& cache, const std::vector<std::vector<int32_t
         std::memcpy(last.data() + b * d, x.data() + (b * length + length - 1) * d, d * sizeof(float));
     last_row_logits.resize(batch * config_.vocab_size);
     project_logits(last, batch, last_row_logits.data());
+}
+
+const char* ForwardProfile::name(int op) {
+    static const char* const names[count] = {"norms",       "qkv",     "rope",     "cache_writes",
+                                              "attention",   "o_proj",  "mlp_gate_up", "mlp_act",
+                                              "mlp_down",    "lm_head"};
+    return op >= 0 && op < count ? names[op] : "?";
 }
 
 }  // namespace remask

@@ -16,6 +16,7 @@
 // A Model is not safe to call from two threads at once; the math runs on
 // ThreadPool::global().
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -89,6 +90,34 @@ private:
     std::vector<std::vector<uint16_t>> keys_bf16_, values_bf16_;
 };
 
+// Seconds a model's forwards spent per kind of operation while attached (Model::set_profile;
+// bench/bench_kv_cache prints them). Every op is synchronous, so the main thread's clock
+// between ops is each op's time.
+struct ForwardProfile {
+    enum Op { norms, qkv, rope, cache_writes, attention, o_proj, mlp_gate_up, mlp_act, mlp_down, lm_head, count };
+    static const char* name(int op);
+    double seconds[count] = {};
+    int64_t forwards = 0;
+};
+
+// Adds the time since the previous mark to one op of a ForwardProfile; does nothing without one.
+class ForwardTimer {
+public:
+    explicit ForwardTimer(ForwardProfile* profile) : profile_(profile) {
+        if (profile_) last_ = std::chrono::steady_clock::now();
+    }
+    void mark(ForwardProfile::Op op) {
+        if (!profile_) return;
+        const auto now = std::chrono::steady_clock::now();
+        profile_->seconds[op] += std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+    }
+
+private:
+    ForwardProfile* profile_;
+    std::chrono::steady_clock::time_point last_;
+};
+
 class Model {
 public:
     // Opens and validates the folder (config.json, safetensors headers, every tensor's
@@ -148,6 +177,15 @@ public:
     // another. The cache is left empty.
     void keep_dual_kv_storage(DualKvCache& cache);
 
+    // forward() and forward_refresh() compute each distinct sequence of a batch once and copy
+    // its logits (and cached keys/values) to the identical ones: the K candidates of a fill
+    // start as copies of one sequence. On by default; bench/ turns it off to time K
+    // distinct sequences.
+    void set_share_identical_sequences(bool on) { share_identical_ = on; }
+
+    // Accumulates the time of the forwards that follow into *profile (nullptr: stop).
+    void set_profile(ForwardProfile* profile) { profile_ = profile; }
+
     // Causal models only (InputError otherwise).
     std::unique_ptr<KvCache> new_cache(int64_t batch, int64_t max_len) const;
     // Appends new_tokens [batch][n] (n >= 1, same for all) after the cached ones and
@@ -175,7 +213,19 @@ private:
         DualKvCache* dual_cache = nullptr;
         bool dual_refresh = false;         // store every row's keys/values (rows = all positions)
         const int64_t* positions = nullptr;  // partial: the computed rows' positions [length]
+        const int64_t* cache_entries = nullptr;  // refresh: the dual cache's entry of each sequence run
     };
+    // A batch's sequences grouped by equal tokens: first[g] = the first sequence of group g,
+    // group_of[b] = b's group. Empty when sharing is off or every sequence is distinct.
+    struct IdenticalGroups {
+        std::vector<int64_t> first, group_of;
+    };
+    IdenticalGroups identical_groups(const std::vector<std::vector<int32_t>>& tokens) const;
+    // out[b] = per_group[group_of[b]], each a block of rows x vocab logits.
+    static void spread_group_logits(const std::vector<float>& per_group, const std::vector<int64_t>& group_of,
+                                    int64_t groups, std::vector<float>& out);
+    // The batch's common length; InputError naming the sequence that differs.
+    static int64_t same_length(const std::vector<std::vector<int32_t>>& tokens);
     void pack_weights(bool keep_blocks);
 
     // tokens -> x [batch*length, d]; validates shapes and ids.
@@ -185,7 +235,8 @@ private:
     void run_blocks(std::vector<float>& x, int64_t batch, int64_t length, const BlockContext& context);
     // Attention of one sequence's computed rows against a dual cache (refresh: store them).
     void dual_cache_attention(const BlockContext& context, size_t layer, int64_t b, int64_t length, float* q,
-                              const float* k, const float* v, int64_t qkv_stride, float* out);
+                              const float* k, const float* v, int64_t qkv_stride, float* out,
+                              ForwardTimer& timer);
     // Rows `sources` of x [batch, x_rows, d] -> logits [batch, sources, vocab].
     void gather_logits(const std::vector<float>& x, int64_t batch, int64_t x_rows,
                        const std::vector<int64_t>& sources, std::vector<float>& logits_out) const;
@@ -204,6 +255,8 @@ private:
     PackedLinear head_;
     Workspace work_;
     RopeTable rope_;
+    ForwardProfile* profile_ = nullptr;
+    bool share_identical_ = true;
 };
 
 }  // namespace remask

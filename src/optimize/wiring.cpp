@@ -116,6 +116,9 @@ Wiring default_wiring() {
         }
         const int64_t k = settings.optimizer.candidates;
         std::vector<std::vector<int32_t>> batch(static_cast<size_t>(k), sequence);
+        // Distinct candidates, as after a fill's first step: the engine computes identical
+        // sequences once, which would time one candidate and scale it as K.
+        for (size_t b = 0; b < batch.size(); ++b) batch[b][0] = static_cast<int32_t>(b);
         std::vector<float> logits;
         std::lock_guard<std::mutex> lock(dlm->mutex());
         DualKvCache cache;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <random>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -122,10 +123,11 @@ TEST_P(AttentionTest, MatchesNaive) {
 
 TEST(Attention, FastMatchesReferenceAtModelSizesWithStridedRows) {
     // Qwen2.5-0.5B's head layout (14 query heads over 2 KV heads of 64), q|k|v stacked in
-    // one row as the engine stores them, 70 queries over 70 keys, both masks.
-    for (bool causal : {false, true}) {
+    // one row as the engine stores them, 70 and 300 queries over as many keys, both masks.
+    const std::pair<bool, int64_t> cases[] = {{false, 70}, {true, 70}, {false, 300}, {true, 300}};
+    for (const auto& [causal, length] : cases) {
         AttentionShape s;
-        s.queries = s.keys = 70;
+        s.queries = s.keys = length;
         s.q_heads = 14;
         s.kv_heads = 2;
         s.head_dim = 64;
@@ -136,7 +138,8 @@ TEST(Attention, FastMatchesReferenceAtModelSizesWithStridedRows) {
         attention(s, qkv.data(), stride, qkv.data() + qd, qkv.data() + qd + kvd, stride, fast.data(), qd);
         attention_reference(s, qkv.data(), stride, qkv.data() + qd, qkv.data() + qd + kvd, stride, plain.data(),
                             qd);
-        for (size_t i = 0; i < fast.size(); ++i) EXPECT_NEAR(fast[i], plain[i], 1e-5) << i << " causal " << causal;
+        for (size_t i = 0; i < fast.size(); ++i)
+            ASSERT_NEAR(fast[i], plain[i], 1e-5) << i << " causal " << causal << " length " << length;
     }
 }
 

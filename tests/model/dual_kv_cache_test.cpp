@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -121,6 +122,37 @@ TEST_P(DualKvCacheTest, StorageKeptBetweenFillsServesOtherShapes) {
         EXPECT_LT(test::relative_error(partial, full), GetParam().tolerance) << "length " << length;
         model->keep_dual_kv_storage(cache);
     }
+}
+
+TEST_P(DualKvCacheTest, IdenticalSequencesRunOnceWithTheSameResults) {
+    // A fill's K candidates start as copies: forward() and forward_refresh() compute each
+    // distinct sequence once and copy its logits and cache entries to the others.
+    auto shared = load();
+    auto separate = load();
+    separate->set_share_identical_sequences(false);
+    std::vector<int64_t> masked;
+    auto two = masked_batch(*shared, masked);
+    std::vector<std::vector<int32_t>> batch = {two[0], two[1], two[0], two[0]};
+    std::vector<float> a, b;
+    shared->forward(batch, masked, a);
+    separate->forward(batch, masked, b);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_LT(test::relative_error(a, b), 1e-6);
+    const size_t block = a.size() / 4;
+    EXPECT_TRUE(std::equal(a.begin(), a.begin() + block, a.begin() + 2 * block));
+
+    DualKvCache shared_cache, separate_cache;
+    std::vector<float> refreshed;
+    shared->forward_refresh(batch, masked, refreshed, shared_cache);
+    EXPECT_EQ(refreshed, a);  // still exactly forward()'s
+    EXPECT_EQ(shared_cache.bytes(), shared->dual_kv_cache_bytes(4 * 24));
+    separate->forward_refresh(batch, masked, b, separate_cache);
+    // The copies diverge, as candidates do once sampled: every cache entry must be its own.
+    batch[2][6] = 42;
+    batch[3][16] = 43;
+    shared->forward_partial(batch, masked, masked, a, shared_cache);
+    separate->forward_partial(batch, masked, masked, b, separate_cache);
+    EXPECT_LT(test::relative_error(a, b), 1e-6);
 }
 
 std::string case_name(const testing::TestParamInfo<DualCase>& info) {
