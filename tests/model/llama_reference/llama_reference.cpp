@@ -217,7 +217,8 @@ int infill_bench(int argc, char** argv) {
     const int seqs = std::atoi(argv[3]), length = std::atoi(argv[4]), threads = std::atoi(argv[5]),
               repeat = std::atoi(argv[6]);
     const std::string mode = argv[7];
-    if (seqs < 1 || length < 1 || repeat < 1 || (mode != "together" && mode != "apart")) die("bad infill-bench arguments");
+    if (seqs < 1 || length < 1 || repeat < 1 || (mode != "together" && mode != "apart"))
+        die("bad infill-bench arguments");
     const bool together = mode == "together";
     HeadSplitClock clock;
     Loaded l = load(argv[2], together ? seqs * length : length, threads, together ? seqs : 1, &clock);
