@@ -19,6 +19,8 @@ Folders written under OUT_DIR (numpy only, deterministic):
                                    --node-dir has them)
   llada-q-tiny, dream-q-tiny       d=256 (rows whole k-quant blocks of 256), for the GGUF
                                    quantization tests (llama.cpp quantizes them)
+  llada-moe-q-tiny                 LLaDA-MoE at d=64, expert width 64 (rows whole 32-value
+                                   blocks), 4 experts, top-2, for the same tests
 """
 
 import argparse
@@ -335,8 +337,11 @@ def tiny_models():
     llada_q = llada_config(256, 4, 2, 2, 512, 300, 320, mask=317, eos=318)
     dream_q = qwen2_config("Dream", 256, 4, 2, 2, 512, 320, False, mask_token_id=317,
                            pad_token_id=318, bos_token_id=318, eos_token_id=318)
+    # Q8_0/Q5_0-style blocks need rows of whole 32-value blocks: d and expert width 64.
+    llada_moe_q = llada_moe_config(64, 4, 2, 2, 4, 2, 64, 320, mask=317, eos=318)
     return [
         ("llada-moe-tiny", llada_moe, llada_moe_tensors, "f32", 2, 7),
+        ("llada-moe-q-tiny", llada_moe_q, llada_moe_tensors, "f32", 1, 9),
         ("llada-moe-tiny-bf16", llada_moe, llada_moe_tensors, "bf16", 1, 7),
         ("llada-tiny", llada, llada_tensors, "f32", 3, 1),
         ("llada-tiny-bf16", llada, llada_tensors, "bf16", 2, 1),

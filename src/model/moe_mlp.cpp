@@ -49,7 +49,12 @@ void route_experts(const float* router_logits, int64_t rows, int64_t experts, in
 }
 
 MoeMlp MoeMlp::pack(const LayerWeights& w, const ModelConfig& c, ComputeType type,
-                    bool release_source) {
+                    bool release_source, bool keep_blocks) {
+    auto pack_expert = [&](const std::vector<Weight>& parts) {
+        const bool blocks = std::any_of(parts.begin(), parts.end(), [](const Weight& p) { return p.blocks; });
+        if (blocks && keep_blocks) return PackedLinear::keep_blocks(parts, {}, type);
+        return PackedLinear::pack(parts, {}, type, release_source);
+    };
     MoeMlp moe;
     moe.experts_ = c.num_experts;
     moe.top_k_ = c.experts_per_token;
@@ -58,9 +63,8 @@ MoeMlp MoeMlp::pack(const LayerWeights& w, const ModelConfig& c, ComputeType typ
     moe.normalize_ = c.normalize_expert_weights;
     moe.router_ = PackedLinear::pack({w.router}, {}, ComputeType::f32, release_source);
     for (int64_t e = 0; e < c.num_experts; ++e) {
-        moe.gate_up_.push_back(
-            PackedLinear::pack({w.expert_gate[e], w.expert_up[e]}, {}, type, release_source));
-        moe.down_.push_back(PackedLinear::pack({w.expert_down[e]}, {}, type, release_source));
+        moe.gate_up_.push_back(pack_expert({w.expert_gate[e], w.expert_up[e]}));
+        moe.down_.push_back(pack_expert({w.expert_down[e]}));
     }
     return moe;
 }

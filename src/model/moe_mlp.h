@@ -45,8 +45,11 @@ class MoeMlp {
     MoeMlp() = default;
     // The router is packed in float32 whatever `type` (routing decisions should not move
     // with the compute type; llama.cpp's converter keeps it F32 too); experts in `type`.
+    // keep_blocks: experts stored in GGUF quantized blocks stay blocks (dequantized a tile
+    // at a time at each product, as the dense layers' PackedLinear::keep_blocks), so a
+    // Q4/Q8 file's experts take its bytes rather than `type`'s.
     static MoeMlp pack(const LayerWeights& weights, const ModelConfig& config, ComputeType type,
-                       bool release_source = false);
+                       bool release_source = false, bool keep_blocks = false);
 
     bool empty() const { return experts_ == 0; }
     int64_t bytes() const;

@@ -126,7 +126,8 @@ INSTANTIATE_TEST_SUITE_P(Types, GgufQuantTest,
                          testing::Values(QuantCase{"llada-q-tiny", 7, "Q8_0"}, QuantCase{"dream-q-tiny", 7, "Q8_0"},
                                          QuantCase{"llada-q-tiny", 15, "Q4_K_M"}, QuantCase{"dream-q-tiny", 15, "Q4_K_M"},
                                          QuantCase{"llada-q-tiny", 2, "Q4_0"}, QuantCase{"dream-q-tiny", 3, "Q4_1"},
-                                         QuantCase{"llada-q-tiny", 9, "Q5_1"}, QuantCase{"dream-q-tiny", 17, "Q5_K_M"}),
+                                         QuantCase{"llada-q-tiny", 9, "Q5_1"}, QuantCase{"dream-q-tiny", 17, "Q5_K_M"},
+                                         QuantCase{"llada-moe-q-tiny", 7, "Q8_0"}),
                          [](const testing::TestParamInfo<QuantCase>& info) {
                              std::string name = std::string(info.param.fixture) + "_" + info.param.name;
                              for (char& ch : name)

@@ -10,9 +10,15 @@
 //       ggml_quantize_chunk of IN into blocks of ggml type TYPE, then ggml's own to_float
 //   llama_reference bench MODEL.gguf LENGTH THREADS REPEAT
 //       median seconds of a forward over LENGTH random ids with logits on every row
+//   llama_reference infill-bench MODEL SEQS LENGTH THREADS REPEAT together|apart
+//       a diffusion step over SEQS sequences of LENGTH random ids (one llama_decode of all
+//       of them, or one per sequence); one JSON line: median seconds per step, its split
+//       into the body (up to the final norm) and the LM head with the logits' copy-out,
+//       and peak resident memory
 
 #include <algorithm>
 #include <chrono>
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -64,7 +70,22 @@ struct Loaded {
     int n_vocab = 0;
 };
 
-Loaded load(const std::string& path, int n_tokens, int threads) {
+// The eval callback infill-bench uses to split a forward at the final norm: asked about
+// every node, it wants "result_norm" only while `on`, so when off the scheduler runs each
+// split in one piece as without a callback.
+struct HeadSplitClock {
+    bool on = false;
+    std::chrono::steady_clock::time_point body_done;
+};
+
+bool head_split_callback(ggml_tensor* t, bool ask, void* user_data) {
+    auto* clock = static_cast<HeadSplitClock*>(user_data);
+    if (ask) return clock->on && std::strcmp(t->name, "result_norm") == 0;
+    clock->body_done = std::chrono::steady_clock::now();
+    return true;
+}
+
+Loaded load(const std::string& path, int n_tokens, int threads, int n_seqs = 1, HeadSplitClock* clock = nullptr) {
     Loaded l;
     llama_model_params mp = llama_model_default_params();
     l.model = llama_model_load_from_file(path.c_str(), mp);
@@ -75,6 +96,11 @@ Loaded load(const std::string& path, int n_tokens, int threads) {
     cp.n_ubatch = cp.n_ctx;  // bidirectional models need the whole sequence in one ubatch
     cp.n_threads = threads;
     cp.n_threads_batch = threads;
+    cp.n_seq_max = static_cast<uint32_t>(n_seqs);
+    if (clock) {
+        cp.cb_eval = head_split_callback;
+        cp.cb_eval_user_data = clock;
+    }
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // its CPU flash attention casts K/V to f16
     cp.type_k = GGML_TYPE_F32;  // causal models cache K/V, in f16 by default
     cp.type_v = GGML_TYPE_F32;
@@ -84,20 +110,35 @@ Loaded load(const std::string& path, int n_tokens, int threads) {
     return l;
 }
 
-void decode_all(Loaded& l, const std::vector<llama_token>& ids) {
-    llama_batch batch = llama_batch_init(static_cast<int32_t>(ids.size()), 0, 1);
-    for (size_t i = 0; i < ids.size(); ++i) {
-        batch.token[i] = ids[i];
-        batch.pos[i] = static_cast<llama_pos>(i);
-        batch.n_seq_id[i] = 1;
-        batch.seq_id[i][0] = 0;
-        batch.logits[i] = 1;
-    }
-    batch.n_tokens = static_cast<int32_t>(ids.size());
+// One llama_decode of several sequences (sequence s has seq_id s, positions from 0).
+void decode_sequences(Loaded& l, const std::vector<std::vector<llama_token>>& seqs) {
+    size_t total = 0;
+    for (const auto& ids : seqs) total += ids.size();
+    llama_batch batch = llama_batch_init(static_cast<int32_t>(total), 0, 1);
+    int32_t n = 0;
+    for (size_t s = 0; s < seqs.size(); ++s)
+        for (size_t i = 0; i < seqs[s].size(); ++i, ++n) {
+            batch.token[n] = seqs[s][i];
+            batch.pos[n] = static_cast<llama_pos>(i);
+            batch.n_seq_id[n] = 1;
+            batch.seq_id[n][0] = static_cast<llama_seq_id>(s);
+            batch.logits[n] = 1;  // the encoder path llama.cpp takes for these models outputs every row anyway
+        }
+    batch.n_tokens = n;
     llama_memory_t memory = llama_get_memory(l.ctx);
     if (memory) llama_memory_clear(memory, true);
     if (llama_decode(l.ctx, batch) != 0) die("llama_decode failed");
     llama_batch_free(batch);
+}
+
+void decode_all(Loaded& l, const std::vector<llama_token>& ids) { decode_sequences(l, {ids}); }
+
+int64_t peak_resident_bytes() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+    return 0;
 }
 
 int logits(int argc, char** argv) {
@@ -171,15 +212,70 @@ int bench(int argc, char** argv) {
     return 0;
 }
 
+int infill_bench(int argc, char** argv) {
+    if (argc < 8) die("usage: infill-bench MODEL SEQS LENGTH THREADS REPEAT together|apart");
+    const int seqs = std::atoi(argv[3]), length = std::atoi(argv[4]), threads = std::atoi(argv[5]),
+              repeat = std::atoi(argv[6]);
+    const std::string mode = argv[7];
+    if (seqs < 1 || length < 1 || repeat < 1 || (mode != "together" && mode != "apart"))
+        die("bad infill-bench arguments");
+    const bool together = mode == "together";
+    HeadSplitClock clock;
+    Loaded l = load(argv[2], together ? seqs * length : length, threads, together ? seqs : 1, &clock);
+    std::mt19937 rng(1);
+    std::vector<std::vector<llama_token>> ids(seqs, std::vector<llama_token>(length));
+    for (auto& seq : ids)
+        for (auto& id : seq) id = static_cast<llama_token>(rng() % l.n_vocab);
+    using Clock = std::chrono::steady_clock;
+    // One step: every sequence's full forward; returns (seconds, seconds up to the final norm).
+    auto step = [&]() {
+        const auto start = Clock::now();
+        double body = 0;
+        if (together) {
+            decode_sequences(l, ids);
+            body = std::chrono::duration<double>(clock.body_done - start).count();
+        } else {
+            for (const auto& seq : ids) {
+                const auto one = Clock::now();
+                decode_sequences(l, {seq});
+                body += std::chrono::duration<double>(clock.body_done - one).count();
+            }
+        }
+        return std::make_pair(std::chrono::duration<double>(Clock::now() - start).count(), body);
+    };
+    step();  // warm-up
+    std::vector<double> totals, bodies, heads;
+    for (int r = 0; r < repeat; ++r) totals.push_back(step().first);  // as without a callback
+    clock.on = true;
+    for (int r = 0; r < repeat; ++r) {
+        const auto [total, body] = step();
+        bodies.push_back(body);
+        heads.push_back(total - body);
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    std::printf("{\"mode\": \"%s\", \"seqs\": %d, \"length\": %d, \"threads\": %d, \"repeat\": %d, "
+                "\"seconds_per_step\": %.4f, \"body_seconds\": %.4f, \"head_seconds\": %.4f, "
+                "\"n_vocab\": %d, \"peak_rss_bytes\": %" PRId64 "}\n",
+                mode.c_str(), seqs, length, threads, repeat, median(totals), median(bodies), median(heads), l.n_vocab,
+                peak_resident_bytes());
+    llama_free(l.ctx);
+    llama_model_free(l.model);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) die("usage: llama_reference logits|quantize|blocks|bench ...");
+    if (argc < 2) die("usage: llama_reference logits|quantize|blocks|bench|infill-bench ...");
     init();
     const std::string command = argv[1];
     if (command == "logits") return logits(argc, argv);
     if (command == "quantize") return quantize(argc, argv);
     if (command == "blocks") return blocks(argc, argv);
     if (command == "bench") return bench(argc, argv);
+    if (command == "infill-bench") return infill_bench(argc, argv);
     die("unknown command " + command);
 }
