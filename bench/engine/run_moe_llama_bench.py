@@ -64,7 +64,10 @@ def last_json_line(cmd):
 def remask_step(build, path, threads, cache, steps):
     r = last_json_line([os.path.join(build, "bench/bench_kv_cache"), path, "speed", "--compute", "bf16",
                         "--kv-cache", cache, "--context", str(CONTEXT), "--prompt", str(PROMPT), "--slots",
-                        str(SLOTS), "--candidates", str(K), "--steps", str(steps), "--threads", str(threads)])
+                        str(SLOTS), "--candidates", str(K), "--steps", str(steps), "--threads", str(threads),
+                        # every candidate computed, as llama.cpp does (the shared first forward of K
+                        # identical starts is measured in run_kv_cache_bench.py)
+                        "--share-identical", "0"])
     r["name"] = "remask " + cache
     return r
 
