@@ -113,17 +113,9 @@ void Model::pack_weights(bool keep_blocks) {
     // Each packed copy replaces its memory-mapped pages (dropped chunk by chunk while
     // packing), so the process holds one copy of the weights. A tied embedding is dropped
     // too: lookups fault in only the rows they read.
-    // A GGUF file's bf16/f16 matrices computed in f32 stay in the file's pages too and are
-    // widened a tile at a time (BlockLinear): packed f32 would hold twice the file, for a
-    // product only ~10 % faster (docs/gguf.md, "The compute path for BF16 files").
-    const bool half_as_stored = keep_blocks && checkpoint_.is_gguf() && compute_ == ComputeType::f32;
     auto pack = [&](const std::vector<Weight>& parts, const std::vector<std::vector<float>>& biases) {
         const bool blocks = std::any_of(parts.begin(), parts.end(), [](const Weight& w) { return w.blocks; });
-        const bool half = half_as_stored && std::all_of(parts.begin(), parts.end(), [](const Weight& w) {
-                              return !w.blocks && w.dtype != DType::f32;
-                          });
-        if ((blocks && keep_blocks) || half)
-            return PackedLinear::keep_blocks(parts, biases, compute_, integer_blocks_);
+        if (blocks && keep_blocks) return PackedLinear::keep_blocks(parts, biases, compute_, integer_blocks_);
         return PackedLinear::pack(parts, biases, compute_, /*release_source=*/true);
     };
     for (const LayerWeights& w : weights_.layers) {
