@@ -77,9 +77,8 @@ def main():
     os.makedirs(a.files, exist_ok=True)
     report = {"cpu": cpu_name(), "threads": a.threads, "runs": []}
     print("CPU: %s, %d threads, one run each (median of %d forwards)" % (report["cpu"], a.threads, a.repeat))
-    print("%-13s %-7s %5s | %9s %9s %6s | %9s %9s | %8s | %8s %8s" % (
-        "shape", "type", "L", "remask s", "llama s", "speed", "remask MiB", "llama MiB", "file MiB",
-        "weights", "loaded"))
+    print("%-13s %-7s %5s | %9s %9s %6s | %9s %9s | %8s" % ("shape", "type", "L", "remask s", "llama s",
+                                                          "speed", "remask MiB", "llama MiB", "file MiB"))
     for shape in a.shapes.split(","):
         for kind in a.types.split(","):
             path = ensure_file(a.build, models, a.files, shape, kind)
@@ -95,14 +94,10 @@ def main():
                 ours_s = ours["median_ms"] / 1000
                 run = {"shape": shape, "type": kind, "length": length, "remask_s": ours_s, "llama_s": theirs_s,
                        "speedup": theirs_s / ours_s, "remask_rss_mib": ours_rss, "llama_rss_mib": theirs_rss,
-                       "file_mib": file_mib,
-                       # weights as remask holds them and its resident memory once loaded
-                       "remask_weights_mib": ours.get("weights_bytes", 0) / 2**20,
-                       "remask_loaded_rss_mib": ours.get("resident_after_load_bytes", 0) / 2**20}
+                       "file_mib": file_mib}
                 report["runs"].append(run)
-                print("%-13s %-7s %5d | %9.3f %9.3f %5.2fx | %9.0f %9.0f | %8.0f | %8.0f %8.0f" % (
-                    shape, kind, length, ours_s, theirs_s, run["speedup"], ours_rss, theirs_rss, file_mib,
-                    run["remask_weights_mib"], run["remask_loaded_rss_mib"]))
+                print("%-13s %-7s %5d | %9.3f %9.3f %5.2fx | %9.0f %9.0f | %8.0f" % (
+                    shape, kind, length, ours_s, theirs_s, run["speedup"], ours_rss, theirs_rss, file_mib))
                 sys.stdout.flush()
     if a.out:
         with open(a.out, "w") as f:

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -33,25 +32,9 @@ struct BenchArgs {
     bool json = false;
 };
 
-// VmRSS of this process in bytes (0 where /proc is missing).
-int64_t resident_bytes() {
-    std::ifstream in("/proc/self/status");
-    std::string key;
-    while (in >> key) {
-        if (key == "VmRSS:") {
-            int64_t kib = 0;
-            in >> kib;
-            return kib * 1024;
-        }
-        in.ignore(1 << 20, '\n');
-    }
-    return 0;
-}
-
 void run_bench_command(const BenchArgs& a) {
     if (a.threads > 0) ThreadPool::set_global_threads(static_cast<size_t>(a.threads));
     auto model = Model::load(a.model_dir, a.load);
-    const int64_t resident_after_load = resident_bytes();
     const int64_t rows = a.rows > 0 ? a.rows : a.length;
     if (rows > a.length) throw UsageError("--rows", "must be at most --length (" + std::to_string(a.length) + ")");
 
@@ -79,11 +62,7 @@ void run_bench_command(const BenchArgs& a) {
     if (a.json) {
         const nlohmann::json j = {{"model", a.model_dir}, {"length", a.length},   {"rows", rows},
                                   {"batch", a.batch},     {"median_ms", median},  {"min_ms", ms.front()},
-                                  {"max_ms", ms.back()},  {"gflops", gflops},
-                                  // the weights as held (a GGUF's blocks: the file's bytes) and the
-                                  // process's resident memory once loaded, before any forward
-                                  {"weights_bytes", model->packed_bytes()},
-                                  {"resident_after_load_bytes", resident_after_load}};
+                                  {"max_ms", ms.back()},  {"gflops", gflops}};
         std::printf("%s\n", j.dump().c_str());
         return;
     }
