@@ -1,6 +1,7 @@
 // Quantized GGUF products (block_linear.h) at a model's shape: dequantizing a weight matrix
 // (ns per value, per block type) and the whole product beside the packed bf16 / f32 product
-// of the same matrix.
+// of the same matrix, and the integer block kernel (int8_blocks.h, AVX-512 VNNI) on the
+// same blocks.
 //
 //   build/release/bench/bench_block_linear [M N K]      (default 256 4864 896: Qwen2.5-0.5B's
 //                                                         gate|up rows at L = 256)
@@ -14,6 +15,7 @@
 #include "core/thread_pool.h"
 #include "kernels/cpu/block_linear.h"
 #include "kernels/cpu/ggml_blocks.h"
+#include "kernels/cpu/int8_blocks.h"
 #include "kernels/cpu/linear.h"
 
 using namespace remask;
@@ -54,8 +56,15 @@ int main(int argc, char** argv) {
         std::printf("packed %-4s   product %7.2f ms  %6.0f GFLOP/s\n", compute_type_name(type).c_str(), s * 1e3,
                     flop / s * 1e-9);
     }
-    for (uint32_t id : {kGgmlQ8_0, kGgmlQ4_K, kGgmlQ6_K, kGgmlQ5_0, kGgmlQ4_0}) {
+    {  // bf16 weights kept as stored, converted to f32 a tile at a time (resident = the bf16 bytes)
+        auto tiles = BlockLinear::make({plain}, {}, ComputeType::f32);
+        const double s = seconds_per_call([&] { tiles->apply(x.data(), m, y.data(), false); }, 5);
+        std::printf("BF16  -> f32 tiles                     product %7.2f ms  %6.0f GFLOP/s\n", s * 1e3,
+                    flop / s * 1e-9);
+    }
+    for (uint32_t id : {kGgmlQ8_0, kGgmlQ4_K, kGgmlQ6_K, kGgmlQ5_0, kGgmlQ4_0, kGgmlQ5_K}) {
         const GgmlType& t = *ggml_type_by_id(id);
+        if (k % t.block_values != 0) continue;  // K-quants need rows of whole 256-value blocks
         std::vector<uint8_t> blocks(n * ggml_row_bytes(t, k));
         for (auto& b : blocks) b = static_cast<uint8_t>(rng());
         // Sane scales: every block's f16 scale fields set to a small normal value.
@@ -64,9 +73,15 @@ int main(int argc, char** argv) {
             const uint16_t s = f32_to_f16(0.01f);
             if (id == kGgmlQ6_K) std::memcpy(b + 208, &s, 2);
             else std::memcpy(b, &s, 2);
-            if (id == kGgmlQ4_K) std::memcpy(b + 2, &s, 2);
+            if (id == kGgmlQ4_K || id == kGgmlQ5_K) std::memcpy(b + 2, &s, 2);
         }
         const Weight w{DType::f32, blocks.data(), n, k, &t};
+        if (Int8BlockProduct::usable({w})) {
+            const Int8BlockProduct integer({w});
+            const double s = seconds_per_call([&] { integer.apply(x.data(), m, y.data(), nullptr, false); }, 5);
+            std::printf("%-5s -> int8 (VNNI blocks)            product %7.2f ms  %6.0f GFLOP/s\n", t.name, s * 1e3,
+                        flop / s * 1e-9);
+        }
         for (ComputeType type : {ComputeType::bf16, ComputeType::f32}) {
             if (!compute_type_supported(type)) continue;
             auto linear = BlockLinear::make({w}, {}, type);

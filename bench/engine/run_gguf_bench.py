@@ -3,7 +3,7 @@
 
   /usr/bin/python3 bench/engine/run_gguf_bench.py [--build build/release] [--threads 2]
         [--lengths 256,1024] [--shapes qwen2.5-0.5b,llada-1.3b] [--types bf16,q8_0,q4_k_m]
-        [--repeat 3] [--out bench-gguf.json]
+        [--repeat 3] [--out bench-gguf.json] [--models DIR] [--files DIR]
 
 Per shape, type and length: one forward over L random ids with logits on every row
 (bidirectional), the median of --repeat timed forwards after a warm-up, for
@@ -11,9 +11,10 @@ Per shape, type and length: one forward over L random ids with logits on every r
 llama.cpp (`tests/model/llama_reference bench`: llama_decode, flash attention off, the
 best libggml-cpu-* for this CPU), each with its peak resident memory (/usr/bin/time %M)
 beside the file's size. Each pair runs under `flock -x /tmp/remask-cpu.lock` (an otherwise
-idle machine). Files are made once into build/bench-models: scripts/make_bench_model.py
-(bf16 safetensors), `remask convert --type bf16`, then llama_model_quantize (Q8_0 = 7,
-Q4_K_M = 15).
+idle machine). The bf16 safetensors folders are read from --models (build/bench-models,
+made by scripts/make_bench_model.py when missing); the GGUF files are made once into
+--files (build/gguf-bench): `remask convert --type bf16`, then llama_model_quantize
+(Q8_0 = 7, Q4_K_M = 15).
 """
 import argparse
 import json
@@ -35,17 +36,17 @@ def cpu_name():
     return platform.processor()
 
 
-def ensure_file(build, models, shape, kind):
+def ensure_file(build, models, files, shape, kind):
     folder = os.path.join(models, shape)
     if not os.path.isdir(folder):
         subprocess.run([PY, os.path.join(ROOT, "scripts/make_bench_model.py"), folder, shape], check=True)
-    bf16 = os.path.join(models, shape + "-bf16.gguf")
+    bf16 = os.path.join(files, shape + "-bf16.gguf")
     if not os.path.exists(bf16):
         subprocess.run([os.path.join(build, "tools/remask/remask"), "convert", folder, bf16, "--type", "bf16"],
                        check=True)
     if kind == "bf16":
         return bf16
-    out = os.path.join(models, "%s-%s.gguf" % (shape, kind))
+    out = os.path.join(files, "%s-%s.gguf" % (shape, kind))
     if not os.path.exists(out):
         subprocess.run([os.path.join(build, "tests/model/llama_reference"), "quantize", bf16, out,
                         str(FTYPES[kind])], check=True, capture_output=True)
@@ -68,16 +69,19 @@ def main():
     p.add_argument("--types", default="bf16,q8_0,q4_k_m")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--out", default="")
+    p.add_argument("--models", default=os.path.join(ROOT, "build/bench-models"))
+    p.add_argument("--files", default=os.path.join(ROOT, "build/gguf-bench"))
     a = p.parse_args()
-    models = os.path.join(ROOT, "build/bench-models")
+    models = a.models
     os.makedirs(models, exist_ok=True)
+    os.makedirs(a.files, exist_ok=True)
     report = {"cpu": cpu_name(), "threads": a.threads, "runs": []}
     print("CPU: %s, %d threads, one run each (median of %d forwards)" % (report["cpu"], a.threads, a.repeat))
     print("%-13s %-7s %5s | %9s %9s %6s | %9s %9s | %8s" % ("shape", "type", "L", "remask s", "llama s",
                                                           "speed", "remask MiB", "llama MiB", "file MiB"))
     for shape in a.shapes.split(","):
         for kind in a.types.split(","):
-            path = ensure_file(a.build, models, shape, kind)
+            path = ensure_file(a.build, models, a.files, shape, kind)
             file_mib = os.path.getsize(path) / 2**20
             for length in [int(x) for x in a.lengths.split(",")]:
                 out, ours_rss = timed([os.path.join(a.build, "tools/remask/remask"), "bench", "--model", path,

@@ -102,6 +102,7 @@ Model::Model(Checkpoint checkpoint, ModelConfig config, const LoadOptions& optio
     : checkpoint_(std::move(checkpoint)), config_(std::move(config)) {
     weights_ = load_transformer_weights(checkpoint_, config_);
     compute_ = choose_compute_type(weights_, config_, options, calibration_);
+    integer_blocks_ = options.compute == "auto" && options.quant == "none" && !options.dequantize_blocks_at_load;
     pack_weights(!options.dequantize_blocks_at_load && compute_ != ComputeType::int8);
     rope_ = RopeTable(rope_frequencies(config_), 256);
 }
@@ -118,7 +119,7 @@ void Model::pack_weights(bool keep_blocks) {
     // too: lookups fault in only the rows they read.
     auto pack = [&](const std::vector<Weight>& parts, const std::vector<std::vector<float>>& biases) {
         const bool blocks = std::any_of(parts.begin(), parts.end(), [](const Weight& w) { return w.blocks; });
-        if (blocks && keep_blocks) return PackedLinear::keep_blocks(parts, biases, compute_);
+        if (blocks && keep_blocks) return PackedLinear::keep_blocks(parts, biases, compute_, integer_blocks_);
         return PackedLinear::pack(parts, biases, compute_, /*release_source=*/true);
     };
     for (const LayerWeights& w : weights_.layers) {

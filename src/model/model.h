@@ -44,9 +44,11 @@ struct LoadOptions {
     // probe where float32 weights would not fit in 3/4 of the available memory); float32
     // checkpoints stay float32 (exact).
     std::string compute = "auto";
-    // GGUF quantized weights (Q8_0, Q4_K, ...) stay in their blocks and are dequantized a tile
-    // at a time at each product (memory ≈ the file). true: the reference instead, every
-    // matrix dequantized into the compute type at load.
+    // GGUF quantized weights (Q8_0, Q4_K, ...) stay in their blocks (memory ≈ the file): with
+    // compute "auto" on a CPU with AVX-512 VNNI they are multiplied in int8 on the blocks, with
+    // the input quantized per 32 values as llama.cpp does (int8_blocks.h); otherwise (or with
+    // compute "f32"/"bf16") dequantized a tile at a time into the compute type at each product.
+    // true: the reference instead, every matrix dequantized into the compute type at load.
     bool dequantize_blocks_at_load = false;
 };
 
@@ -250,6 +252,9 @@ private:
     TransformerWeights weights_;
     ComputeType compute_ = ComputeType::f32;
     ComputeCalibration calibration_;
+    // GGUF quantized matrices multiplied in int8 on their blocks (compute = "auto" on a VNNI
+    // CPU; int8_blocks.h) rather than dequantized into compute_.
+    bool integer_blocks_ = false;
     DualKvCache spare_kv_;  // storage kept between fills (keep_dual_kv_storage)
     std::vector<PackedLayer> packed_;
     PackedLinear head_;

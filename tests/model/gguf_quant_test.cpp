@@ -12,6 +12,7 @@
 #include <set>
 
 #include "kernels/cpu/block_linear.h"
+#include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/ggml_blocks.h"
 #include "llama_support.h"
 #include "model/gguf_file.h"
@@ -112,6 +113,18 @@ TEST_P(GgufQuantTest, MatchesLlamaCppAndTheDequantizedReference) {
     EXPECT_LT(test::relative_error(got, theirs), 2e-2) << "vs llama.cpp";
     std::printf("%s %s: fast vs reference %.2e, vs llama.cpp %.2e\n", GetParam().fixture, GetParam().name,
                 test::relative_error(got, want), test::relative_error(got, theirs));
+    if (has_int8_dot_product()) {
+        // compute "auto": int8 products on the blocks (int8_blocks.h), inputs quantized per 32
+        // values as llama.cpp's; not equal to the float path, close to both.
+        auto integer = Model::load(gguf, options("auto", false));
+        std::vector<float> ints;
+        integer->forward({ids}, {}, ints);
+        EXPECT_GT(test::relative_error(ints, want), 0.0) << "the integer path ran";
+        EXPECT_LT(test::relative_error(ints, want), 2e-2) << "int8 blocks vs dequantize-at-load";
+        EXPECT_LT(test::relative_error(ints, theirs), 2e-2) << "int8 blocks vs llama.cpp";
+        std::printf("%s %s: int8 blocks vs reference %.2e, vs llama.cpp %.2e\n", GetParam().fixture, GetParam().name,
+                    test::relative_error(ints, want), test::relative_error(ints, theirs));
+    }
     if (compute_type_supported(ComputeType::bf16)) {
         auto bf16 = Model::load(gguf, options("bf16", false));
         std::vector<float> low;

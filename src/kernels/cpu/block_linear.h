@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernels/cpu/dtype.h"
+#include "kernels/cpu/int8_blocks.h"
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/onednn.h"
 
@@ -25,13 +26,18 @@ namespace remask {
 class BlockLinear {
 public:
     // parts: stacked along rows, same cols; any mix of block and plain weights. type: f32
-    // or bf16 (InputError otherwise or where the CPU lacks it).
+    // or bf16 (InputError otherwise or where the CPU lacks it). integer_products: where
+    // Int8BlockProduct::usable(parts) (every part a block type with an integer kernel, a
+    // VNNI CPU), products run on the blocks in int8 as llama.cpp's do (int8_blocks.h)
+    // instead of dequantizing tiles into `type`.
     static std::shared_ptr<BlockLinear> make(const std::vector<Weight>& parts,
-                                             const std::vector<std::vector<float>>& biases, ComputeType type);
+                                             const std::vector<std::vector<float>>& biases, ComputeType type,
+                                             bool integer_products = false);
 
     int64_t out_features() const { return n_; }
     int64_t in_features() const { return k_; }
     ComputeType type() const { return type_; }
+    bool integer_products() const { return integer_ != nullptr; }
     int64_t bytes() const;  // the blocks (file pages) and the bias
 
     // y [m, n] = x [m, k] · Wᵀ + bias; with accumulate, y += that.
@@ -52,6 +58,7 @@ private:
     int64_t tile_rows_ = 0;
     mutable std::mutex mutex_;
     mutable std::map<std::tuple<int64_t, int64_t, bool>, dnnl::matmul> primitives_;
+    std::unique_ptr<Int8BlockProduct> integer_;  // set: the integer block kernel runs instead
 };
 
 }  // namespace remask

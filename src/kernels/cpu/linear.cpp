@@ -224,9 +224,10 @@ PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
 }
 
 PackedLinear PackedLinear::keep_blocks(const std::vector<Weight>& parts,
-                                       const std::vector<std::vector<float>>& biases, ComputeType type) {
+                                       const std::vector<std::vector<float>>& biases, ComputeType type,
+                                       bool integer_products) {
     PackedLinear out;
-    out.blocks_ = BlockLinear::make(parts, biases, type);
+    out.blocks_ = BlockLinear::make(parts, biases, type, integer_products);
     return out;
 }
 

@@ -1,0 +1,113 @@
+// The integer block kernel (int8_blocks.h) against its scalar reference (same arithmetic:
+// equal to float rounding) for every block type, odd row counts, one- and two-group panels,
+// bias and accumulate; and against the exact float32 product of the dequantized weights
+// (the only difference is the input's quantization to int8 per 32 values).
+
+#include "kernels/cpu/int8_blocks.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/cpu/cpu_features.h"
+
+namespace remask {
+namespace {
+
+// Random blocks of `type` with sane f16 scales (and mins) so values stay in a model's range.
+std::vector<uint8_t> int8_test_blocks(const GgmlType& type, int64_t rows, int64_t k, std::mt19937& rng) {
+    std::vector<uint8_t> bytes(rows * ggml_row_bytes(type, k));
+    for (auto& b : bytes) b = static_cast<uint8_t>(rng());
+    std::uniform_real_distribution<float> around(0.5f, 1.5f);
+    for (int64_t i = 0; i < rows * k / type.block_values; ++i) {
+        uint8_t* b = bytes.data() + i * type.block_bytes;
+        const uint16_t d = f32_to_f16(0.01f * around(rng)), m = f32_to_f16(0.02f * around(rng));
+        if (type.id == kGgmlQ6_K) {
+            std::memcpy(b + 208, &d, 2);
+            continue;
+        }
+        std::memcpy(b, &d, 2);
+        if (type.id == kGgmlQ4_1 || type.id == kGgmlQ5_1 || type.id == kGgmlQ4_K || type.id == kGgmlQ5_K)
+            std::memcpy(b + 2, &m, 2);
+    }
+    return bytes;
+}
+
+double int8_test_relative_error(const std::vector<float>& got, const std::vector<float>& want) {
+    double diff = 0, norm = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+        norm += double(want[i]) * want[i];
+    }
+    return std::sqrt(diff / norm);
+}
+
+const uint32_t kInt8TestTypes[] = {kGgmlQ8_0, kGgmlQ4_0, kGgmlQ4_1, kGgmlQ5_0,
+                                   kGgmlQ5_1, kGgmlQ4_K, kGgmlQ5_K, kGgmlQ6_K};
+
+TEST(Int8Blocks, KernelEqualsTheScalarReferenceForEveryBlockType) {
+    if (!has_int8_dot_product()) GTEST_SKIP() << "no AVX-512 VNNI here (or REMASK_MAX_ISA caps it)";
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal;
+    for (uint32_t id : kInt8TestTypes) {
+        const GgmlType& type = *ggml_type_by_id(id);
+        const int64_t k = type.block_values == 256 ? 512 : 96;  // K-quants: two blocks; else three
+        // Two parts: 48 rows (a two-group and a one-group panel) and 16; 7 input rows (a block
+        // of 4 and a remainder of 3).
+        const auto a = int8_test_blocks(type, 48, k, rng), b = int8_test_blocks(type, 16, k, rng);
+        const std::vector<Weight> parts = {{DType::f32, a.data(), 48, k, &type}, {DType::f32, b.data(), 16, k, &type}};
+        ASSERT_TRUE(Int8BlockProduct::usable(parts)) << type.name;
+        const int64_t m = 7, n = 64;
+        std::vector<float> x(m * k), bias(n), start(m * n);
+        for (float& v : x) v = normal(rng);
+        for (float& v : bias) v = normal(rng);
+        for (float& v : start) v = normal(rng);
+        for (bool accumulate : {false, true}) {
+            std::vector<float> got = start, want = start;
+            Int8BlockProduct(parts).apply(x.data(), m, got.data(), bias.data(), accumulate);
+            int8_block_product_reference(parts, x.data(), m, want.data(), bias.data(), accumulate);
+            EXPECT_LT(int8_test_relative_error(got, want), 1e-6) << type.name << " accumulate " << accumulate;
+        }
+    }
+}
+
+TEST(Int8Blocks, CloseToTheFloatProductOfTheDequantizedWeights) {
+    if (!has_int8_dot_product()) GTEST_SKIP() << "no AVX-512 VNNI here (or REMASK_MAX_ISA caps it)";
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal;
+    for (uint32_t id : {kGgmlQ8_0, kGgmlQ4_K, kGgmlQ6_K}) {
+        const GgmlType& type = *ggml_type_by_id(id);
+        const int64_t m = 5, n = 32, k = 512;
+        const auto blocks = int8_test_blocks(type, n, k, rng);
+        const Weight w{DType::f32, blocks.data(), n, k, &type};
+        std::vector<float> x(m * k), got(m * n), want(m * n, 0.0f), row(k);
+        for (float& v : x) v = normal(rng);
+        Int8BlockProduct({w}).apply(x.data(), m, got.data(), nullptr, false);
+        for (int64_t c = 0; c < n; ++c) {
+            weight_row_to_f32(w, c, row.data());
+            for (int64_t r = 0; r < m; ++r) {
+                double s = 0;
+                for (int64_t j = 0; j < k; ++j) s += double(x[r * k + j]) * row[j];
+                want[r * n + c] = static_cast<float>(s);
+            }
+        }
+        // Inputs rounded to int8 per 32 values: about 0.4 % relative error per product.
+        const double error = int8_test_relative_error(got, want);
+        EXPECT_LT(error, 1e-2) << type.name;
+        EXPECT_GT(error, 0.0) << type.name << ": the inputs are quantized, so not exact";
+    }
+}
+
+TEST(Int8Blocks, UsableOnlyForWholePanelsOfIntegerTypes) {
+    if (!has_int8_dot_product()) GTEST_SKIP() << "no AVX-512 VNNI here (or REMASK_MAX_ISA caps it)";
+    std::vector<uint8_t> bytes(64 * 34 * 4);
+    const GgmlType& q8 = *ggml_type_by_id(kGgmlQ8_0);
+    EXPECT_TRUE(Int8BlockProduct::usable({{DType::f32, bytes.data(), 16, 128, &q8}}));
+    EXPECT_FALSE(Int8BlockProduct::usable({{DType::f32, bytes.data(), 24, 128, &q8}}));  // 24 rows: not whole groups
+    EXPECT_FALSE(Int8BlockProduct::usable({{DType::f32, bytes.data(), 16, 128, nullptr}}));  // plain float
+}
+
+}  // namespace
+}  // namespace remask
