@@ -145,13 +145,18 @@ UnpackedRow int8_blocks_detail::unpack_row(const GgmlType& type, const uint8_t* 
     }
 }
 
-void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) {
+// Both activation formats share one layout: per value, per 32 and per 16 values.
+static void size_quantized_rows(int64_t m, int64_t k, QuantizedRows& out) {
     out.m = m;
     out.k = k;
     out.q.resize(m * k);
     out.scale.resize(m * k / 32);
     out.sum16.resize(m * k / 16);
     out.scaled_sum32.resize(m * k / 32);
+}
+
+void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) {
+    size_quantized_rows(m, k, out);
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < m; ++r) {
         for (int64_t b = 0; b < k / 32; ++b) {
@@ -179,12 +184,7 @@ void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) 
 bool int8_block_type_takes_q8_k(const GgmlType& type) { return type.block_values == 256; }
 
 void quantize_rows_q8_k(const float* x, int64_t m, int64_t k, QuantizedRows& out) {
-    out.m = m;
-    out.k = k;
-    out.q.resize(m * k);
-    out.scale.resize(m * k / 32);
-    out.sum16.resize(m * k / 16);
-    out.scaled_sum32.resize(m * k / 32);
+    size_quantized_rows(m, k, out);
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < m; ++r) {
         for (int64_t b = 0; b < k / 256; ++b) {
