@@ -252,9 +252,10 @@ private:
     TransformerWeights weights_;
     ComputeType compute_ = ComputeType::f32;
     ComputeCalibration calibration_;
-    // GGUF quantized matrices multiplied in int8 on their blocks (compute = "auto" on a VNNI
-    // CPU; int8_blocks.h) rather than dequantized into compute_.
-    bool integer_blocks_ = false;
+    // GGUF matrices multiplied in their own format (compute = "auto"): quantized ones in int8
+    // on their blocks as llama.cpp does (a VNNI CPU; int8_blocks.h), a BF16 file's kept in bf16
+    // panels (an AVX-512 CPU; bf16_panels.h), rather than packed or tiled into compute_.
+    bool direct_products_ = false;
     DualKvCache spare_kv_;  // storage kept between fills (keep_dual_kv_storage)
     std::vector<PackedLayer> packed_;
     PackedLinear head_;

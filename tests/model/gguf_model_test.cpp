@@ -10,6 +10,7 @@
 #include "model/gguf_checkpoint.h"
 #include "model/gguf_file.h"
 #include "model/gguf_writer.h"
+#include "kernels/cpu/cpu_features.h"
 #include "model/model.h"
 #include "test_support.h"
 
@@ -92,6 +93,33 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, GgufLlamaCppTest,
                                  if (ch == '-') ch = '_';
                              return name;
                          });
+
+// A BF16 file under compute = "auto" keeps its matrices in bf16 panels (bf16_panels.h): the
+// engine holds the file's bytes, not float32's twice that, and the logits are the float32
+// path's on the same file (the same products, summed in another order), and llama.cpp's.
+TEST(GgufModel, Bf16FileKeepsItsMatricesInBf16WithTheFloatPathsLogits) {
+    if (active_isa() == Isa::avx2) GTEST_SKIP() << "the bf16 panels need AVX-512";
+    for (const char* name : {"llada-tiny-bf16", "dream-tiny-bf16"}) {
+        const std::string gguf = converted(Case{name, "bf16"});
+        auto as_f32 = Model::load(gguf, f32_compute());
+        auto panels = Model::load(gguf);
+        EXPECT_LE(panels->packed_bytes() * 10, as_f32->packed_bytes() * 6) << name;  // ~half, plus norms/biases
+        const auto ids = test::random_ids(24, panels->vocab_size(), 9);
+        std::vector<float> want, got;
+        as_f32->forward({ids}, {}, want);
+        panels->forward({ids}, {}, got);
+        EXPECT_LT(test::relative_error(got, want), 1e-5) << name;
+        if (!test::have_llama_reference()) continue;
+        std::vector<float> theirs = test::llama_logits(gguf, ids);
+        const int64_t v = panels->vocab_size();
+        if (panels->config().shift_logits)
+            for (int64_t i = static_cast<int64_t>(ids.size()) - 1; i >= 1; --i)
+                std::copy_n(theirs.begin() + (i - 1) * v, v, theirs.begin() + i * v);
+        // llama.cpp rounds its inputs to bf16 for BF16 weights (vdpbf16ps); we do not.
+        EXPECT_LT(test::relative_error(got, theirs), 2e-2) << name;
+        std::printf("%s: bf16 panels vs llama.cpp %.2e\n", name, test::relative_error(got, theirs));
+    }
+}
 
 TEST(GgufModel, LladaQkRowsArePermutedInTheFileAndRestoredOnLoad) {
     const std::string gguf = test::scratch_dir() + "/llada.gguf";

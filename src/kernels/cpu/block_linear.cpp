@@ -22,7 +22,7 @@ constexpr size_t kMaxCachedPrimitives = 64;
 
 std::shared_ptr<BlockLinear> BlockLinear::make(const std::vector<Weight>& parts,
                                                const std::vector<std::vector<float>>& biases, ComputeType type,
-                                               bool integer_products) {
+                                               bool direct_products) {
     if (type != ComputeType::f32 && type != ComputeType::bf16)
         throw InputError("compute type", "quantized GGUF weights compute in f32 or bf16, not " + compute_type_name(type));
     if (!compute_type_supported(type))
@@ -44,13 +44,16 @@ std::shared_ptr<BlockLinear> BlockLinear::make(const std::vector<Weight>& parts,
             std::copy(biases[i].begin(), biases[i].end(), out->bias_.begin() + out->part_begin_[i]);
     }
     const int64_t element = type == ComputeType::f32 ? 4 : 2;
-    if (integer_products && Int8BlockProduct::usable(parts)) out->integer_ = std::make_unique<Int8BlockProduct>(parts);
+    if (direct_products && Int8BlockProduct::usable(parts)) out->integer_ = std::make_unique<Int8BlockProduct>(parts);
+    else if (direct_products && Bf16PanelProduct::usable(parts))
+        out->bf16_ = std::make_unique<Bf16PanelProduct>(parts, /*release_source=*/true);
     out->tile_rows_ = std::clamp<int64_t>(kTileBytes / (out->k_ * element) / 64 * 64, 64, 1024);
     return out;
 }
 
 int64_t BlockLinear::bytes() const {
     int64_t total = 4 * static_cast<int64_t>(bias_.size());
+    if (bf16_) return total + bf16_->bytes();
     for (const Weight& w : parts_) total += w.bytes();
     return total;
 }
@@ -103,6 +106,7 @@ dnnl::matmul BlockLinear::primitive(int64_t m, int64_t rows, bool accumulate) co
 void BlockLinear::apply(const float* x, int64_t m, float* y, bool accumulate) const {
     if (m <= 0) return;
     if (integer_) return integer_->apply(x, m, y, bias_.empty() ? nullptr : bias_.data(), accumulate);
+    if (bf16_) return bf16_->apply(x, m, y, bias_.empty() ? nullptr : bias_.data(), accumulate);
     static std::mutex scratch_mutex;
     static std::vector<uint16_t> x_bf16;
     static std::vector<uint8_t> tile;

@@ -1,7 +1,9 @@
 #pragma once
 // A linear layer whose weights stay in GGUF's quantized ggml blocks (memory-mapped: resident
 // memory ≈ the file's size) and are dequantized a tile of output rows at a time, into the
-// compute type (bf16 or f32), right before a oneDNN product over all the input rows. Our
+// compute type (bf16 or f32), right before a oneDNN product over all the input rows; or,
+// with direct products, int8 on the blocks as llama.cpp does (int8_blocks.h), or a BF16
+// file's weights kept in bf16 panels (bf16_panels.h). Our
 // forwards multiply hundreds of rows at once, so a tile's dequantization costs little per
 // row. The reference is PackedLinear::pack on the same parts, which dequantizes everything
 // at load (weight_row_to_f32); tests/model compares the two.
@@ -16,6 +18,7 @@
 #include <tuple>
 #include <vector>
 
+#include "kernels/cpu/bf16_panels.h"
 #include "kernels/cpu/dtype.h"
 #include "kernels/cpu/int8_blocks.h"
 #include "kernels/cpu/linear.h"
@@ -26,19 +29,21 @@ namespace remask {
 class BlockLinear {
 public:
     // parts: stacked along rows, same cols; any mix of block and plain weights. type: f32
-    // or bf16 (InputError otherwise or where the CPU lacks it). integer_products: where
+    // or bf16 (InputError otherwise or where the CPU lacks it). direct_products: where
     // Int8BlockProduct::usable(parts) (every part a block type with an integer kernel, a
-    // VNNI CPU), products run on the blocks in int8 as llama.cpp's do (int8_blocks.h)
-    // instead of dequantizing tiles into `type`.
+    // VNNI CPU), products run on the blocks in int8 as llama.cpp's do (int8_blocks.h);
+    // where Bf16PanelProduct::usable(parts) (plain bf16 parts, an AVX-512 CPU), packed once
+    // into bf16 panels, the source pages dropped (bf16_panels.h); otherwise tiles into `type`.
     static std::shared_ptr<BlockLinear> make(const std::vector<Weight>& parts,
                                              const std::vector<std::vector<float>>& biases, ComputeType type,
-                                             bool integer_products = false);
+                                             bool direct_products = false);
 
     int64_t out_features() const { return n_; }
     int64_t in_features() const { return k_; }
     ComputeType type() const { return type_; }
     bool integer_products() const { return integer_ != nullptr; }
-    int64_t bytes() const;  // the blocks (file pages) and the bias
+    bool bf16_products() const { return bf16_ != nullptr; }
+    int64_t bytes() const;  // the blocks (file pages) or bf16 panels, and the bias
 
     // y [m, n] = x [m, k] · Wᵀ + bias; with accumulate, y += that.
     void apply(const float* x, int64_t m, float* y, bool accumulate) const;
@@ -59,6 +64,7 @@ private:
     mutable std::mutex mutex_;
     mutable std::map<std::tuple<int64_t, int64_t, bool>, dnnl::matmul> primitives_;
     std::unique_ptr<Int8BlockProduct> integer_;  // set: the integer block kernel runs instead
+    std::unique_ptr<Bf16PanelProduct> bf16_;     // set: the bf16 panel kernel runs instead
 };
 
 }  // namespace remask

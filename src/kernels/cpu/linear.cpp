@@ -225,9 +225,9 @@ PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
 
 PackedLinear PackedLinear::keep_blocks(const std::vector<Weight>& parts,
                                        const std::vector<std::vector<float>>& biases, ComputeType type,
-                                       bool integer_products) {
+                                       bool direct_products) {
     PackedLinear out;
-    out.blocks_ = BlockLinear::make(parts, biases, type, integer_products);
+    out.blocks_ = BlockLinear::make(parts, biases, type, direct_products);
     return out;
 }
 

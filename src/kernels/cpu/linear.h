@@ -44,11 +44,11 @@ public:
 
     // Weights in GGUF's quantized blocks kept as they are (block_linear.h), dequantized a
     // tile at a time into `type` (f32 or bf16) at each product. The parts may mix block and
-    // plain weights. integer_products: int8 products on the blocks where the CPU and the
-    // block types allow (BlockLinear::make).
+    // plain weights. direct_products: int8 products on the blocks, or bf16 dot products on
+    // plain bf16 weights, where the CPU and the types allow (BlockLinear::make).
     static PackedLinear keep_blocks(const std::vector<Weight>& parts,
                                     const std::vector<std::vector<float>>& biases, ComputeType type,
-                                    bool integer_products = false);
+                                    bool direct_products = false);
 
     bool empty() const { return impl_ == nullptr && blocks_ == nullptr; }
     int64_t out_features() const;
