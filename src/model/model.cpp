@@ -206,7 +206,12 @@ void Model::embed(const std::vector<std::vector<int32_t>>& tokens, std::vector<f
                                                   std::to_string(i) + " is outside the vocabulary [0, " +
                                                   std::to_string(config_.vocab_size) + ")");
         }
-        embedding_lookup(weights_.embed, tokens[b].data(), length, x.data() + b * length * d);
+        // A tied head kept in bf16 panels holds the embedding too: reading rows there keeps
+        // the dropped file pages dropped (a fault maps a whole large folio, ~0.7 MiB a row).
+        if (config_.tied_head && head_.row_to_f32(tokens[b][0], x.data() + b * length * d))
+            for (int64_t i = 1; i < length; ++i) head_.row_to_f32(tokens[b][i], x.data() + (b * length + i) * d);
+        else
+            embedding_lookup(weights_.embed, tokens[b].data(), length, x.data() + b * length * d);
     }
     if (config_.embed_scale != 1.0)
         scale_inplace(x.data(), static_cast<int64_t>(x.size()), static_cast<float>(config_.embed_scale));

@@ -86,6 +86,15 @@ void Bf16PanelProduct::apply(const float* x, int64_t m, float* y, const float* b
     }
 }
 
+void Bf16PanelProduct::row_to_f32(int64_t row, float* out) const {
+    const uint32_t* lane = packed_.get() + (row / kPanelColumns) * pairs_ * kPanelColumns + row % kPanelColumns;
+    for (int64_t j = 0; j < pairs_; ++j) {
+        const uint32_t pair = lane[j * kPanelColumns];
+        out[2 * j] = bf16_to_f32(static_cast<uint16_t>(pair & 0xFFFF));
+        if (2 * j + 1 < k_) out[2 * j + 1] = bf16_to_f32(static_cast<uint16_t>(pair >> 16));
+    }
+}
+
 void bf16_panel_product_reference(const std::vector<Weight>& parts, const float* x, int64_t m, float* y,
                                   const float* bias, bool accumulate) {
     const int64_t k = parts.at(0).cols;

@@ -39,6 +39,9 @@ public:
     // y [m, n] = x [m, k] · Wᵀ + bias (bias [n] or null); with accumulate, y += that.
     void apply(const float* x, int64_t m, float* y, const float* bias, bool accumulate) const;
 
+    // Stacked weight row `row` (< out_features()) widened to float32 into out [k].
+    void row_to_f32(int64_t row, float* out) const;
+
 private:
     struct FreeDeleter {
         void operator()(uint32_t* p) const;

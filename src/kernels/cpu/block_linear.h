@@ -52,6 +52,9 @@ public:
     // (the tile the product reads).
     void dequantize_rows(int64_t begin, int64_t count, void* out) const;
 
+    // Row `row` of the stacked weights in float32 from the bf16 panels; false without them.
+    bool row_to_f32(int64_t row, float* out) const { return bf16_ && (bf16_->row_to_f32(row, out), true); }
+
 private:
     dnnl::matmul primitive(int64_t m, int64_t rows, bool accumulate) const;
 

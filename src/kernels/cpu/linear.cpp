@@ -231,6 +231,8 @@ PackedLinear PackedLinear::keep_blocks(const std::vector<Weight>& parts,
     return out;
 }
 
+bool PackedLinear::row_to_f32(int64_t row, float* out) const { return blocks_ && blocks_->row_to_f32(row, out); }
+
 int64_t PackedLinear::out_features() const { return blocks_ ? blocks_->out_features() : impl_->n; }
 int64_t PackedLinear::in_features() const { return blocks_ ? blocks_->in_features() : impl_->k; }
 ComputeType PackedLinear::type() const { return blocks_ ? blocks_->type() : impl_->type; }

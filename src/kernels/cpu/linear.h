@@ -59,6 +59,10 @@ public:
     // y [m, out_features] = x [m, in_features] · Wᵀ + bias; with accumulate, y += that.
     void apply(const float* x, int64_t m, float* y, bool accumulate = false) const;
 
+    // Weight row `row` widened to float32 into out [in_features], where the stored layout
+    // gives it back exactly (bf16 panels); false (out untouched) otherwise.
+    bool row_to_f32(int64_t row, float* out) const;
+
 private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
