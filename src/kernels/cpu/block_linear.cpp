@@ -45,7 +45,9 @@ std::shared_ptr<BlockLinear> BlockLinear::make(const std::vector<Weight>& parts,
     }
     const int64_t element = type == ComputeType::f32 ? 4 : 2;
     if (direct_products && Int8BlockProduct::usable(parts)) out->integer_ = std::make_unique<Int8BlockProduct>(parts);
-    else if (direct_products && Bf16PanelProduct::usable(parts))
+    else if (direct_products && F16PanelProduct::usable(parts))
+        out->f16_ = F16PanelProduct::make(parts, /*release_source=*/true);
+    if (direct_products && !out->integer_ && !out->f16_ && Bf16PanelProduct::usable(parts))
         out->bf16_ = std::make_unique<Bf16PanelProduct>(parts, /*release_source=*/true);
     out->tile_rows_ = std::clamp<int64_t>(kTileBytes / (out->k_ * element) / 64 * 64, 64, 1024);
     return out;
@@ -54,8 +56,15 @@ std::shared_ptr<BlockLinear> BlockLinear::make(const std::vector<Weight>& parts,
 int64_t BlockLinear::bytes() const {
     int64_t total = 4 * static_cast<int64_t>(bias_.size());
     if (bf16_) return total + bf16_->bytes();
+    if (f16_) return total + f16_->bytes();
     for (const Weight& w : parts_) total += w.bytes();
     return total;
+}
+
+bool BlockLinear::row_to_f32(int64_t row, float* out) const {
+    if (bf16_) bf16_->row_to_f32(row, out);
+    else if (f16_) f16_->row_to_f32(row, out);
+    return bf16_ || f16_;
 }
 
 void BlockLinear::dequantize_rows(int64_t begin, int64_t count, void* out) const {
@@ -107,6 +116,7 @@ void BlockLinear::apply(const float* x, int64_t m, float* y, bool accumulate) co
     if (m <= 0) return;
     if (integer_) return integer_->apply(x, m, y, bias_.empty() ? nullptr : bias_.data(), accumulate);
     if (bf16_) return bf16_->apply(x, m, y, bias_.empty() ? nullptr : bias_.data(), accumulate);
+    if (f16_) return f16_->apply(x, m, y, bias_.empty() ? nullptr : bias_.data(), accumulate);
     static std::mutex scratch_mutex;
     static std::vector<uint16_t> x_bf16;
     static std::vector<uint8_t> tile;

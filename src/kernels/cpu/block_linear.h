@@ -3,7 +3,8 @@
 // memory ≈ the file's size) and are dequantized a tile of output rows at a time, into the
 // compute type (bf16 or f32), right before a oneDNN product over all the input rows; or,
 // with direct products, int8 on the blocks as llama.cpp does (int8_blocks.h), or a BF16
-// file's weights kept in bf16 panels (bf16_panels.h). Our
+// file's weights kept at their size in float16 panels (f16_panels.h: float16 arithmetic,
+// twice float32's rate, on AVX-512 FP16 CPUs) or bf16 panels (bf16_panels.h: exact). Our
 // forwards multiply hundreds of rows at once, so a tile's dequantization costs little per
 // row. The reference is PackedLinear::pack on the same parts, which dequantizes everything
 // at load (weight_row_to_f32); tests/model compares the two.
@@ -20,6 +21,7 @@
 
 #include "kernels/cpu/bf16_panels.h"
 #include "kernels/cpu/dtype.h"
+#include "kernels/cpu/f16_panels.h"
 #include "kernels/cpu/int8_blocks.h"
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/onednn.h"
@@ -32,8 +34,10 @@ public:
     // or bf16 (InputError otherwise or where the CPU lacks it). direct_products: where
     // Int8BlockProduct::usable(parts) (every part a block type with an integer kernel, a
     // VNNI CPU), products run on the blocks in int8 as llama.cpp's do (int8_blocks.h);
-    // where Bf16PanelProduct::usable(parts) (plain bf16 parts, an AVX-512 CPU), packed once
-    // into bf16 panels, the source pages dropped (bf16_panels.h); otherwise tiles into `type`.
+    // plain bf16 parts are packed once (the source pages dropped) into float16 panels where
+    // F16PanelProduct::make takes them (an AVX-512 FP16 CPU, weights in float16's range),
+    // else into bf16 panels where Bf16PanelProduct::usable (an AVX-512 CPU); otherwise
+    // tiles into `type`.
     static std::shared_ptr<BlockLinear> make(const std::vector<Weight>& parts,
                                              const std::vector<std::vector<float>>& biases, ComputeType type,
                                              bool direct_products = false);
@@ -43,6 +47,7 @@ public:
     ComputeType type() const { return type_; }
     bool integer_products() const { return integer_ != nullptr; }
     bool bf16_products() const { return bf16_ != nullptr; }
+    bool f16_products() const { return f16_ != nullptr; }
     int64_t bytes() const;  // the blocks (file pages) or bf16 panels, and the bias
 
     // y [m, n] = x [m, k] · Wᵀ + bias; with accumulate, y += that.
@@ -53,7 +58,7 @@ public:
     void dequantize_rows(int64_t begin, int64_t count, void* out) const;
 
     // Row `row` of the stacked weights in float32 from the bf16 panels; false without them.
-    bool row_to_f32(int64_t row, float* out) const { return bf16_ && (bf16_->row_to_f32(row, out), true); }
+    bool row_to_f32(int64_t row, float* out) const;
 
 private:
     dnnl::matmul primitive(int64_t m, int64_t rows, bool accumulate) const;
@@ -68,6 +73,7 @@ private:
     mutable std::map<std::tuple<int64_t, int64_t, bool>, dnnl::matmul> primitives_;
     std::unique_ptr<Int8BlockProduct> integer_;  // set: the integer block kernel runs instead
     std::unique_ptr<Bf16PanelProduct> bf16_;     // set: the bf16 panel kernel runs instead
+    std::unique_ptr<F16PanelProduct> f16_;       // set: the float16 panel kernels run instead
 };
 
 }  // namespace remask
