@@ -1,5 +1,7 @@
 #include "kernels/cpu/f16_panels.h"
 
+#include <cpuid.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
@@ -43,7 +45,13 @@ void release_source_rows(const std::vector<Weight>& parts, int64_t begin, int64_
 }  // namespace
 
 bool has_f16_products() {
-    static const bool fp16 = active_isa() == Isa::avx512_bf16 && __builtin_cpu_supports("avx512fp16");
+    // CPUID leaf 7 EDX bit 23 (AVX512_FP16); asked directly, as not every compiler's
+    // __builtin_cpu_supports knows the name. AVX-512 itself (and the OS saving its
+    // registers) is what active_isa() checks.
+    static const bool fp16 = [] {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        return active_isa() == Isa::avx512_bf16 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && ((d >> 23) & 1u);
+    }();
     return fp16;
 }
 
