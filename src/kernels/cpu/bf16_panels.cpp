@@ -6,8 +6,8 @@
 #include <new>
 
 #include "core/error.h"
-#include "core/pages.h"
 #include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/stacked_parts.h"
 
 namespace remask {
 namespace {
@@ -17,24 +17,6 @@ using bf16_panels_detail::kPanelColumns;
 // Panels packed before their source rows' pages are dropped: 128 panels = 4096 rows, so
 // loading holds at most that many rows twice.
 constexpr int64_t kPanelsPerReleasedChunk = 128;
-
-// The source row of stacked column `column`, or null past the end.
-const uint16_t* stacked_row(const std::vector<Weight>& parts, int64_t column) {
-    for (const Weight& w : parts) {
-        if (column < w.rows) return static_cast<const uint16_t*>(w.data) + column * w.cols;
-        column -= w.rows;
-    }
-    return nullptr;
-}
-
-void release_stacked_rows(const std::vector<Weight>& parts, int64_t begin, int64_t end) {
-    int64_t first = 0;
-    for (const Weight& w : parts) {
-        const int64_t lo = std::max(begin, first), hi = std::min(end, first + w.rows);
-        if (lo < hi) release_pages(static_cast<const uint16_t*>(w.data) + (lo - first) * w.cols, (hi - lo) * w.cols * 2);
-        first += w.rows;
-    }
-}
 
 }  // namespace
 
@@ -62,7 +44,7 @@ Bf16PanelProduct::Bf16PanelProduct(const std::vector<Weight>& parts, bool releas
         for (int64_t p = chunk; p < chunk_end; ++p) {
             uint32_t* panel = packed_.get() + p * pairs_ * kPanelColumns;
             for (int c = 0; c < kPanelColumns; ++c) {
-                const uint16_t* row = stacked_row(parts, p * kPanelColumns + c);
+                const auto* row = static_cast<const uint16_t*>(stacked_row(parts, p * kPanelColumns + c));
                 for (int64_t j = 0; j < pairs_; ++j) {
                     const uint32_t lo = row ? row[2 * j] : 0;
                     const uint32_t hi = row && 2 * j + 1 < k_ ? row[2 * j + 1] : 0;

@@ -9,8 +9,8 @@
 #include <new>
 
 #include "core/grown_buffer.h"
-#include "core/pages.h"
 #include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/stacked_parts.h"
 
 namespace remask {
 namespace {
@@ -24,23 +24,6 @@ constexpr float kF16SumLimit = 60000.0f;
 // bf16 bits of |w| from which float16 cannot hold w (65280 is its largest bf16 value below
 // 65504; infinities and NaNs included).
 constexpr uint16_t kBf16PastF16 = 0x4780;
-
-const uint16_t* f16_source_row(const std::vector<Weight>& parts, int64_t column) {
-    for (const Weight& w : parts) {
-        if (column < w.rows) return static_cast<const uint16_t*>(w.data) + column * w.cols;
-        column -= w.rows;
-    }
-    return nullptr;
-}
-
-void release_source_rows(const std::vector<Weight>& parts, int64_t begin, int64_t end) {
-    int64_t first = 0;
-    for (const Weight& w : parts) {
-        const int64_t lo = std::max(begin, first), hi = std::min(end, first + w.rows);
-        if (lo < hi) release_pages(static_cast<const uint16_t*>(w.data) + (lo - first) * w.cols, (hi - lo) * w.cols * 2);
-        first += w.rows;
-    }
-}
 
 }  // namespace
 
@@ -90,13 +73,13 @@ std::unique_ptr<F16PanelProduct> F16PanelProduct::make(const std::vector<Weight>
             for (int64_t p = chunk; p < chunk_end; ++p) {
                 uint16_t* panel = out->packed_.get() + p * k * kColumns;
                 for (int c = 0; c < kColumns; ++c) {
-                    const uint16_t* row = f16_source_row(parts, p * kColumns + c);
+                    const auto* row = static_cast<const uint16_t*>(stacked_row(parts, p * kColumns + c));
                     if (row) f16_panels_detail::bf16_to_f16(row, k, converted.data());
                     for (int64_t j = 0; j < k; ++j) panel[j * kColumns + c] = row ? converted[j] : 0;
                 }
             }
         }
-        if (release_source) release_source_rows(parts, chunk * kColumns, std::min(out->n_, chunk_end * kColumns));
+        if (release_source) release_stacked_rows(parts, chunk * kColumns, std::min(out->n_, chunk_end * kColumns));
     }
     return out;
 }

@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "core/grown_buffer.h"
-#include "core/pages.h"
+#include "kernels/cpu/stacked_parts.h"
 #include "kernels/cpu/block_linear.h"
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/onednn.h"
@@ -140,18 +140,6 @@ void plain_rows(const std::vector<Weight>& parts, ComputeType type, int64_t begi
     }
 }
 
-// Drops the pages of stacked rows [begin, end) of the parts (see PackedLinear::pack).
-void release_rows(const std::vector<Weight>& parts, int64_t begin, int64_t end) {
-    int64_t first = 0;
-    for (const Weight& w : parts) {
-        const int64_t lo = std::max(begin, first), hi = std::min(end, first + w.rows);
-        if (lo < hi)
-            release_pages(static_cast<const uint8_t*>(w.data) + (lo - first) * w.row_bytes(),
-                          (hi - lo) * w.row_bytes());
-        first += w.rows;
-    }
-}
-
 // Rows packed per reorder: a multiple of every block size oneDNN uses along n (16 to 64),
 // small enough that the plain copy of one chunk costs little memory.
 constexpr int64_t kChunkRows = 4096;
@@ -202,7 +190,7 @@ PackedLinear PackedLinear::pack(const std::vector<Weight>& parts,
                                                        impl->weights.get_data_handle());
         dnnl::reorder(source, target).execute(onednn_stream(), source, target);
         onednn_stream().wait();
-        if (release_source) release_rows(parts, begin, begin + rows);
+        if (release_source) release_stacked_rows(parts, begin, begin + rows);
     }
 
     bool any_bias = false;
