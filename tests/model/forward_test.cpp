@@ -32,6 +32,24 @@ TEST_P(ForwardTest, BatchedEqualsUnbatched) {
     }
 }
 
+// The dense MLP runs 512 rows per pass (model.cpp): 3 × 200 rows take two passes, the second
+// starting inside sequence 2, and give what each sequence alone (one pass) gives.
+TEST_P(ForwardTest, MlpPassesOverLongBatchesChangeNothing) {
+    auto model = Model::load(test::fixture(GetParam()));
+    std::vector<std::vector<int32_t>> batch;
+    for (unsigned s = 0; s < 3; ++s) batch.push_back(test::random_ids(200, model->vocab_size(), 300 + s));
+    const std::vector<int64_t> rows = {0, 111, 199};
+    std::vector<float> together;
+    model->forward(batch, rows, together);
+    const int64_t per_sequence = 3 * model->vocab_size();
+    for (int64_t b = 0; b < 3; ++b) {
+        std::vector<float> alone;
+        model->forward({batch[b]}, rows, alone);
+        EXPECT_LT(test::relative_error(together.data() + b * per_sequence, alone.data(), per_sequence), 1e-6)
+            << "sequence " << b;
+    }
+}
+
 TEST_P(ForwardTest, RowsSubsetEqualsSameRowsOfFullOutput) {
     auto model = Model::load(test::fixture(GetParam()));
     const auto ids = test::random_ids(8, model->vocab_size(), 5);
