@@ -157,6 +157,12 @@ int64_t Model::packed_bytes() const {
     return total;
 }
 
+std::string Model::products() const {
+    const std::string layers = packed_.empty() ? head_.kernel_name() : packed_[0].qkv.kernel_name();
+    const std::string head = head_.kernel_name();
+    return head == layers ? layers : layers + "; LM head " + head;
+}
+
 std::string Model::weight_dtype() const {
     std::string out;
     for (DType t : weights_.dtypes) {

@@ -139,6 +139,9 @@ public:
     // make: int8, compute forced, a float32 checkpoint or no native bf16).
     const ComputeCalibration& compute_calibration() const { return calibration_; }
     int64_t packed_bytes() const;      // the packed matrices the engine computes with
+    // How the matrix products run: the first layer's q|k|v kernel (PackedLinear::kernel_name),
+    // and the LM head's after "; LM head " where it differs.
+    std::string products() const;
     // Multiply-adds ×2 of forward(): batch sequences of `length`, logits for `rows` rows each
     // (matrix products and attention; norms and the softmax are not counted).
     double forward_flops(int64_t batch, int64_t length, int64_t rows) const;

@@ -107,6 +107,8 @@ TEST(GgufModel, Bf16FileKeepsItsMatricesAtTheFilesSize) {
         auto as_f32 = Model::load(gguf, f32_compute());
         auto panels = Model::load(gguf);
         EXPECT_LE(panels->packed_bytes() * 10, as_f32->packed_bytes() * 6) << name;  // ~half, plus norms/biases
+        EXPECT_EQ(panels->products(), has_f16_products() ? "float16 panels" : "bf16 panels") << name;
+        EXPECT_EQ(as_f32->products(), "f32 packed") << name;
         const auto ids = test::random_ids(24, panels->vocab_size(), 9);
         std::vector<float> want, got;
         as_f32->forward({ids}, {}, want);

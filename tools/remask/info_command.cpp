@@ -77,6 +77,7 @@ nlohmann::json describe(const Model& model) {
         {"kv_cache_bytes_optimizer_shape", c.causal ? 0 : model.dual_kv_cache_bytes(kQuoteCacheTokens)},
         {"isa", isa_name(active_isa())},
         {"packed_bytes", model.packed_bytes()},
+        {"products", model.products()},
         {"mask_token_id", c.mask_token_id},
         {"bos_token_id", c.bos_token_id},
         {"eos_token_ids", c.eos_token_ids},
@@ -112,8 +113,8 @@ void print_text(const nlohmann::json& j) {
                            std::to_string(j["parameters"].get<int64_t>()) + ")" + active);
     line("dtype", j["dtype"].get<std::string>());
     line("weights", human_bytes(j["weight_bytes"].get<double>()) + " stored, " +
-                        human_bytes(j["packed_bytes"].get<double>()) + " packed for " + j["compute"].get<std::string>() +
-                        " products (" + j["isa"].get<std::string>() + ")");
+                        human_bytes(j["packed_bytes"].get<double>()) + " held for the products: " +
+                        j["products"].get<std::string>() + " (" + j["isa"].get<std::string>() + ")");
     line("memory", human_bytes(j["memory_bytes"].get<double>()) + " for one " + std::to_string(kQuoteTokens) +
                        "-token forward (weights + " +
                        human_bytes(j["activation_bytes_per_1k_tokens"].get<double>()) + " working memory)");

@@ -219,6 +219,14 @@ PackedLinear PackedLinear::keep_blocks(const std::vector<Weight>& parts,
     return out;
 }
 
+std::string PackedLinear::kernel_name() const {
+    if (!blocks_) return compute_type_name(impl_->type) + " packed";
+    if (blocks_->integer_products()) return "int8 on GGUF blocks";
+    if (blocks_->f16_products()) return "float16 panels";
+    if (blocks_->bf16_products()) return "bf16 panels";
+    return compute_type_name(blocks_->type()) + " tiles of GGUF blocks";
+}
+
 bool PackedLinear::row_to_f32(int64_t row, float* out) const { return blocks_ && blocks_->row_to_f32(row, out); }
 
 int64_t PackedLinear::out_features() const { return blocks_ ? blocks_->out_features() : impl_->n; }

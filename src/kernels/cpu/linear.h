@@ -55,6 +55,9 @@ public:
     int64_t in_features() const;
     ComputeType type() const;
     int64_t bytes() const;  // packed weights, scales and bias
+    // How the products run, for `remask info`: "f32 packed", "int8 on GGUF blocks",
+    // "float16 panels", "bf16 panels", "f32 tiles of GGUF blocks", ...
+    std::string kernel_name() const;
 
     // y [m, out_features] = x [m, in_features] · Wᵀ + bias; with accumulate, y += that.
     void apply(const float* x, int64_t m, float* y, bool accumulate = false) const;
