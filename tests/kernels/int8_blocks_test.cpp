@@ -146,6 +146,7 @@ TEST(Int8Blocks, VectorInputQuantizationEqualsTheScalarOneBitForBit) {
         EXPECT_EQ(0, std::memcmp(got.scale.data(), want.scale.data(), want.scale.size() * 4)) << format;
         EXPECT_EQ(0, std::memcmp(got.scaled_sum32.data(), want.scaled_sum32.data(), want.scaled_sum32.size() * 4))
             << format;
+        EXPECT_EQ(got.sum32, want.sum32) << format;
     };
     quantize_rows_q8(x.data(), m, k, want);
     int8_blocks_detail::quantize_rows_q8_avx512(x.data(), m, k, got);

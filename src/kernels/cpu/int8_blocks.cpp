@@ -160,8 +160,8 @@ int8_blocks_detail::PanelBuffers::PanelBuffers(int64_t k)
     : k(k), u(32 * k), stage_u(16 * k), d(32 * (k / 16)), mn(32 * (k / 16)), stage_d(16 * (k / 16)),
       stage_mn(16 * (k / 16)) {}
 
-PanelView int8_blocks_detail::PanelBuffers::view(const UnpackedRow& layout, int groups) const {
-    return {u.data(), d.data(), mn.data(), groups, layout.sub, layout.offset, layout.has_min};
+PanelView int8_blocks_detail::PanelBuffers::view(const UnpackedRow& layout, int groups, bool q8_k) const {
+    return {u.data(), d.data(), mn.data(), groups, layout.sub, layout.offset, layout.has_min, q8_k};
 }
 
 UnpackedRow int8_blocks_detail::unpack_panel_reference(const Weight& w, int64_t row, int groups, PanelBuffers& out) {
@@ -191,6 +191,7 @@ void int8_blocks_detail::size_quantized_rows(int64_t m, int64_t k, QuantizedRows
     out.scale.resize(m * k / 32);
     out.sum16.resize(m * k / 16);
     out.scaled_sum32.resize(m * k / 32);
+    out.sum32.resize(m * k / 32);
 }
 
 void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) {
@@ -215,6 +216,7 @@ void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) 
             out.sum16[r * (k / 16) + 2 * b] = sums[0];
             out.sum16[r * (k / 16) + 2 * b + 1] = sums[1];
             out.scaled_sum32[r * (k / 32) + b] = scale * static_cast<float>(sums[0] + sums[1]);
+            out.sum32[r * (k / 32) + b] = static_cast<float>(sums[0] + sums[1]);
         }
     }
 }
@@ -254,8 +256,9 @@ void quantize_rows_q8_k(const float* x, int64_t m, int64_t k, QuantizedRows& out
             for (int s = 0; s < 8; ++s) {
                 const int64_t at = r * (k / 32) + b * 8 + s;
                 out.scale[at] = scale;
-                out.scaled_sum32[at] =
-                    scale * static_cast<float>(out.sum16[r * (k / 16) + b * 16 + 2 * s] + out.sum16[r * (k / 16) + b * 16 + 2 * s + 1]);
+                out.sum32[at] =
+                    static_cast<float>(out.sum16[r * (k / 16) + b * 16 + 2 * s] + out.sum16[r * (k / 16) + b * 16 + 2 * s + 1]);
+                out.scaled_sum32[at] = scale * out.sum32[at];
             }
         }
     }
@@ -298,7 +301,7 @@ void Int8BlockProduct::apply(const float* x, int64_t m, float* y, const float* b
         for (size_t i = 0; i < panels_.size(); ++i) {
             const Panel& p = panels_[i];
             const UnpackedRow layout = int8_blocks_detail::unpack_panel_avx512(parts_[p.part], p.row, p.groups, buffers);
-            int8_blocks_detail::panel_product_avx512(buffers.view(layout, p.groups), p.q8_k ? rows_q8_k : rows_q8_0,
+            int8_blocks_detail::panel_product_avx512(buffers.view(layout, p.groups, p.q8_k), p.q8_k ? rows_q8_k : rows_q8_0,
                                                      y + p.column, n_, bias ? bias + p.column : nullptr, accumulate);
         }
     }
@@ -319,18 +322,29 @@ void int8_block_product_reference(const std::vector<Weight>& parts, const float*
         for (int64_t wr = 0; wr < w.rows; ++wr, ++column) {
             const UnpackedRow layout = int8_blocks_detail::unpack_row(
                 *w.blocks, static_cast<const uint8_t*>(w.data) + wr * w.row_bytes(), k, u.data(), d.data(), mn.data());
-            const QuantizedRows& rows = int8_block_type_takes_q8_k(*w.blocks) ? rows_q8_k : rows_q8_0;
+            const bool per_256 = int8_block_type_takes_q8_k(*w.blocks);
+            const QuantizedRows& rows = per_256 ? rows_q8_k : rows_q8_0;
             for (int64_t r = 0; r < m; ++r) {
                 const int8_t* q = rows.q.data() + r * k;
-                float acc = 0.0f;
+                float acc = 0.0f, part = 0.0f;  // part: the current 256 values' sum under a Q8_K scale
                 for (int64_t j = 0; j < k / layout.sub; ++j) {
                     const int64_t first = j * layout.sub;
                     int32_t sum = 0;
                     for (int t = 0; t < layout.sub / 16; ++t) sum += rows.sum16[r * (k / 16) + first / 16 + t];
                     int32_t dot = layout.has_min ? 0 : -layout.offset * sum;
                     for (int t = 0; t < layout.sub; ++t) dot += static_cast<int32_t>(u[first + t]) * q[first + t];
-                    acc = std::fma(static_cast<float>(dot), d[j] * rows.scale[r * (k / 32) + first / 32], acc);
-                    if (layout.has_min) acc = std::fma(mn[j], rows.scaled_sum32[r * (k / 32) + j], acc);
+                    const float dx = rows.scale[r * (k / 32) + first / 32];
+                    if (!per_256) {
+                        acc = std::fma(static_cast<float>(dot), d[j] * dx, acc);
+                        if (layout.has_min) acc = std::fma(mn[j], rows.scaled_sum32[r * (k / 32) + j], acc);
+                        continue;
+                    }
+                    part = std::fma(static_cast<float>(dot), d[j], part);
+                    if (layout.has_min) part = std::fma(mn[j], rows.sum32[r * (k / 32) + j], part);
+                    if ((first + layout.sub) % 256 == 0) {
+                        acc = std::fma(part, dx, acc);
+                        part = 0.0f;
+                    }
                 }
                 if (bias) acc += bias[column];
                 float& out = y[r * n + column];

@@ -9,6 +9,9 @@
 //   w = d·(u − offset)  (Q8_0: u = q + 128, Q4_0, Q5_0, Q6_K)   Σ w·x = d·dx·(Σ u·qx − offset·Σ qx)
 //   w = d·u + mn        (Q4_1, Q5_1, Q4_K, Q5_K)                Σ w·x = d·dx·Σ u·qx + mn·dx·Σ qx
 //
+// With Q8_K inputs (K-quants), whose scale dx holds for 256 values, the sub-blocks of each 256
+// are summed first and scaled once, as llama.cpp does: Σ w·x = dx·Σ_sub (d·dot [+ mn·Σ qx]).
+//
 // Weights stay in the file's blocks (resident ≈ the file): a panel of 16 or 32 output rows is
 // unpacked into the kernel's layout right before it is multiplied with every input row.
 //
@@ -37,6 +40,7 @@ struct QuantizedRows {
     std::vector<float> scale;
     std::vector<int32_t> sum16;
     std::vector<float> scaled_sum32;  // [m, k/32] scale · Σ q over the 32 values (for mins)
+    std::vector<float> sum32;         // [m, k/32] Σ q over the 32 values (mins under a Q8_K scale)
 };
 void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out);
 // The same layout in llama.cpp's Q8_K format, which its K-quant products use: one f32 scale
@@ -95,6 +99,7 @@ struct PanelView {
     const float* mn;
     int groups, sub, offset;
     bool has_min;
+    bool per_256;  // the input in Q8_K rows: one scale per 256 values (see below)
 };
 
 // A panel's buffers, one set per thread, reused for every panel: the layout above for up to 2
@@ -105,7 +110,7 @@ struct PanelBuffers {
     int64_t k;
     std::vector<uint8_t> u, stage_u;
     std::vector<float> d, mn, stage_d, stage_mn;
-    PanelView view(const UnpackedRow& layout, int groups) const;
+    PanelView view(const UnpackedRow& layout, int groups, bool q8_k) const;
 };
 
 // Rows [row, row + 16·groups) of w unpacked into out's panel layout. The reference unpacks

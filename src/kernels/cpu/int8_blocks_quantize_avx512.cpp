@@ -42,6 +42,7 @@ void quantize_rows_q8_avx512(const float* x, int64_t m, int64_t k, QuantizedRows
             out.sum16[r * (k / 16) + 2 * b] = sum_first;
             out.sum16[r * (k / 16) + 2 * b + 1] = sum_second;
             out.scaled_sum32[r * (k / 32) + b] = scale * static_cast<float>(sum_first + sum_second);
+            out.sum32[r * (k / 32) + b] = static_cast<float>(sum_first + sum_second);
         }
     }
 }
@@ -87,7 +88,8 @@ void quantize_rows_q8_k_avx512(const float* x, int64_t m, int64_t k, QuantizedRo
             for (int s = 0; s < 8; ++s) {
                 const int64_t at = r * (k / 32) + b * 8 + s;
                 out.scale[at] = scale;
-                out.scaled_sum32[at] = scale * static_cast<float>(sum16[2 * s] + sum16[2 * s + 1]);
+                out.sum32[at] = static_cast<float>(sum16[2 * s] + sum16[2 * s + 1]);
+                out.scaled_sum32[at] = scale * out.sum32[at];
             }
         }
     }
