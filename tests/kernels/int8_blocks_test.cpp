@@ -1,7 +1,8 @@
 // The integer block kernel (int8_blocks.h) against its scalar reference (same arithmetic:
 // equal to float rounding) for every block type, odd row counts, one- and two-group panels,
-// bias and accumulate; and against the exact float32 product of the dequantized weights
-// (the only difference is the input's quantization to int8 per 32 values).
+// bias and accumulate; its vector panel unpacking and input quantization against the scalar
+// ones (bit for bit); and against the exact float32 product of the dequantized weights (the
+// only difference is the input's quantization to int8 per 32 values).
 
 #include "kernels/cpu/int8_blocks.h"
 
@@ -55,7 +56,8 @@ TEST(Int8Blocks, KernelEqualsTheScalarReferenceForEveryBlockType) {
     std::normal_distribution<float> normal;
     for (uint32_t id : kInt8TestTypes) {
         const GgmlType& type = *ggml_type_by_id(id);
-        const int64_t k = type.block_values == 256 ? 512 : 96;  // K-quants: two blocks; else three
+        // K-quants: three blocks (Q8_K scales), else 17.
+        const int64_t k = type.block_values == 256 ? 768 : 544;
         // Two parts: 48 rows (a two-group and a one-group panel) and 16; 7 input rows (a block
         // of 4 and a remainder of 3).
         const auto a = int8_test_blocks(type, 48, k, rng), b = int8_test_blocks(type, 16, k, rng);
