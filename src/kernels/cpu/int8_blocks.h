@@ -99,7 +99,7 @@ struct PanelView {
     const float* mn;
     int groups, sub, offset;
     bool has_min;
-    bool per_256;  // the input in Q8_K rows: one scale per 256 values (see below)
+    bool per_256;  // the input in Q8_K rows: one scale per 256 values (see the top of this file)
 };
 
 // A panel's buffers, one set per thread, reused for every panel: the layout above for up to 2
@@ -115,7 +115,7 @@ struct PanelBuffers {
 
 // Rows [row, row + 16·groups) of w unpacked into out's panel layout. The reference unpacks
 // each row with unpack_row and copies every 4 bytes to its lane; the AVX-512 one
-// (int8_blocks_unpack_avx512.cpp, only where has_int8_dot_product()) unpacks the common types
+// (int8_blocks_unpack_avx512.cpp, only where has_int8_dot_product()) unpacks all eight types
 // with vector code and transposes 16 rows at a time. Both write the same bytes and floats.
 UnpackedRow unpack_panel_reference(const Weight& w, int64_t row, int groups, PanelBuffers& out);
 UnpackedRow unpack_panel_avx512(const Weight& w, int64_t row, int groups, PanelBuffers& out);
