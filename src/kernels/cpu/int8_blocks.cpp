@@ -58,6 +58,17 @@ bool int8_block_type_supported(const GgmlType& type) {
     }
 }
 
+UnpackedRow int8_blocks_detail::unpacked_layout(const GgmlType& type) {
+    switch (type.id) {
+        case kGgmlQ8_0: return {32, 128, false};
+        case kGgmlQ4_0: return {32, 8, false};
+        case kGgmlQ5_0: return {32, 16, false};
+        case kGgmlQ4_1: case kGgmlQ5_1: case kGgmlQ4_K: case kGgmlQ5_K: return {32, 0, true};
+        case kGgmlQ6_K: return {16, 32, false};
+        default: return {};
+    }
+}
+
 UnpackedRow int8_blocks_detail::unpack_row(const GgmlType& type, const uint8_t* b, int64_t k, uint8_t* u, float* d,
                                            float* mn) {
     const int64_t blocks = k / type.block_values;
@@ -145,18 +156,46 @@ UnpackedRow int8_blocks_detail::unpack_row(const GgmlType& type, const uint8_t* 
     }
 }
 
+int8_blocks_detail::PanelBuffers::PanelBuffers(int64_t k)
+    : k(k), u(32 * k), stage_u(16 * k), d(32 * (k / 16)), mn(32 * (k / 16)), stage_d(16 * (k / 16)),
+      stage_mn(16 * (k / 16)) {}
+
+PanelView int8_blocks_detail::PanelBuffers::view(const UnpackedRow& layout, int groups, bool q8_k) const {
+    return {u.data(), d.data(), mn.data(), groups, layout.sub, layout.offset, layout.has_min, q8_k};
+}
+
+UnpackedRow int8_blocks_detail::unpack_panel_reference(const Weight& w, int64_t row, int groups, PanelBuffers& out) {
+    const int64_t k = w.cols;
+    std::vector<uint8_t> row_u(k);
+    std::vector<float> row_d(k / 16), row_mn(k / 16);
+    UnpackedRow layout;
+    for (int r = 0; r < 16 * groups; ++r) {
+        layout = unpack_row(*w.blocks, static_cast<const uint8_t*>(w.data) + (row + r) * w.row_bytes(), k, row_u.data(),
+                            row_d.data(), row_mn.data());
+        const int group = r / 16, lane = r % 16;
+        for (int64_t quad = 0; quad < k / 4; ++quad)
+            std::memcpy(out.u.data() + ((quad * groups + group) * 16 + lane) * 4, row_u.data() + quad * 4, 4);
+        for (int64_t j = 0; j < k / layout.sub; ++j) {
+            out.d[(j * groups + group) * 16 + lane] = row_d[j];
+            out.mn[(j * groups + group) * 16 + lane] = row_mn[j];
+        }
+    }
+    return layout;
+}
+
 // Both activation formats share one layout: per value, per 32 and per 16 values.
-static void size_quantized_rows(int64_t m, int64_t k, QuantizedRows& out) {
+void int8_blocks_detail::size_quantized_rows(int64_t m, int64_t k, QuantizedRows& out) {
     out.m = m;
     out.k = k;
     out.q.resize(m * k);
     out.scale.resize(m * k / 32);
     out.sum16.resize(m * k / 16);
     out.scaled_sum32.resize(m * k / 32);
+    out.sum32.resize(m * k / 32);
 }
 
 void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) {
-    size_quantized_rows(m, k, out);
+    int8_blocks_detail::size_quantized_rows(m, k, out);
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < m; ++r) {
         for (int64_t b = 0; b < k / 32; ++b) {
@@ -177,6 +216,7 @@ void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) 
             out.sum16[r * (k / 16) + 2 * b] = sums[0];
             out.sum16[r * (k / 16) + 2 * b + 1] = sums[1];
             out.scaled_sum32[r * (k / 32) + b] = scale * static_cast<float>(sums[0] + sums[1]);
+            out.sum32[r * (k / 32) + b] = static_cast<float>(sums[0] + sums[1]);
         }
     }
 }
@@ -184,7 +224,7 @@ void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) 
 bool int8_block_type_takes_q8_k(const GgmlType& type) { return type.block_values == 256; }
 
 void quantize_rows_q8_k(const float* x, int64_t m, int64_t k, QuantizedRows& out) {
-    size_quantized_rows(m, k, out);
+    int8_blocks_detail::size_quantized_rows(m, k, out);
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < m; ++r) {
         for (int64_t b = 0; b < k / 256; ++b) {
@@ -216,8 +256,9 @@ void quantize_rows_q8_k(const float* x, int64_t m, int64_t k, QuantizedRows& out
             for (int s = 0; s < 8; ++s) {
                 const int64_t at = r * (k / 32) + b * 8 + s;
                 out.scale[at] = scale;
-                out.scaled_sum32[at] =
-                    scale * static_cast<float>(out.sum16[r * (k / 16) + b * 16 + 2 * s] + out.sum16[r * (k / 16) + b * 16 + 2 * s + 1]);
+                out.sum32[at] =
+                    static_cast<float>(out.sum16[r * (k / 16) + b * 16 + 2 * s] + out.sum16[r * (k / 16) + b * 16 + 2 * s + 1]);
+                out.scaled_sum32[at] = scale * out.sum32[at];
             }
         }
     }
@@ -251,34 +292,17 @@ void Int8BlockProduct::apply(const float* x, int64_t m, float* y, const float* b
     static std::mutex rows_mutex;
     static QuantizedRows rows_q8_0, rows_q8_k;
     std::lock_guard<std::mutex> lock(rows_mutex);
-    if (any_q8_0_) quantize_rows_q8(x, m, k_, rows_q8_0);
-    if (any_q8_k_) quantize_rows_q8_k(x, m, k_, rows_q8_k);
-    const int64_t k = k_;
+    if (any_q8_0_) int8_blocks_detail::quantize_rows_q8_avx512(x, m, k_, rows_q8_0);
+    if (any_q8_k_) int8_blocks_detail::quantize_rows_q8_k_avx512(x, m, k_, rows_q8_k);
 #pragma omp parallel
     {
-        std::vector<uint8_t> row_u(k), panel_u(32 * k);
-        std::vector<float> row_d(k / 16), row_mn(k / 16), panel_d(32 * (k / 16)), panel_mn(32 * (k / 16));
+        int8_blocks_detail::PanelBuffers buffers(k_);
 #pragma omp for schedule(dynamic, 1)
         for (size_t i = 0; i < panels_.size(); ++i) {
             const Panel& p = panels_[i];
-            const Weight& w = parts_[p.part];
-            UnpackedRow layout;
-            for (int r = 0; r < 16 * p.groups; ++r) {
-                layout = int8_blocks_detail::unpack_row(*w.blocks,
-                                                        static_cast<const uint8_t*>(w.data) + (p.row + r) * w.row_bytes(),
-                                                        k, row_u.data(), row_d.data(), row_mn.data());
-                const int group = r / 16, lane = r % 16;
-                for (int64_t quad = 0; quad < k / 4; ++quad)
-                    std::memcpy(panel_u.data() + ((quad * p.groups + group) * 16 + lane) * 4, row_u.data() + quad * 4, 4);
-                for (int64_t j = 0; j < k / layout.sub; ++j) {
-                    panel_d[(j * p.groups + group) * 16 + lane] = row_d[j];
-                    panel_mn[(j * p.groups + group) * 16 + lane] = row_mn[j];
-                }
-            }
-            const PanelView view{panel_u.data(), panel_d.data(), panel_mn.data(), p.groups,
-                                 layout.sub,     layout.offset,  layout.has_min};
-            int8_blocks_detail::panel_product_avx512(view, p.q8_k ? rows_q8_k : rows_q8_0, y + p.column, n_, bias ? bias + p.column : nullptr,
-                                                     accumulate);
+            const UnpackedRow layout = int8_blocks_detail::unpack_panel_avx512(parts_[p.part], p.row, p.groups, buffers);
+            int8_blocks_detail::panel_product_avx512(buffers.view(layout, p.groups, p.q8_k), p.q8_k ? rows_q8_k : rows_q8_0,
+                                                     y + p.column, n_, bias ? bias + p.column : nullptr, accumulate);
         }
     }
 }
@@ -298,18 +322,29 @@ void int8_block_product_reference(const std::vector<Weight>& parts, const float*
         for (int64_t wr = 0; wr < w.rows; ++wr, ++column) {
             const UnpackedRow layout = int8_blocks_detail::unpack_row(
                 *w.blocks, static_cast<const uint8_t*>(w.data) + wr * w.row_bytes(), k, u.data(), d.data(), mn.data());
-            const QuantizedRows& rows = int8_block_type_takes_q8_k(*w.blocks) ? rows_q8_k : rows_q8_0;
+            const bool per_256 = int8_block_type_takes_q8_k(*w.blocks);
+            const QuantizedRows& rows = per_256 ? rows_q8_k : rows_q8_0;
             for (int64_t r = 0; r < m; ++r) {
                 const int8_t* q = rows.q.data() + r * k;
-                float acc = 0.0f;
+                float acc = 0.0f, part = 0.0f;  // part: the current 256 values' sum under a Q8_K scale
                 for (int64_t j = 0; j < k / layout.sub; ++j) {
                     const int64_t first = j * layout.sub;
                     int32_t sum = 0;
                     for (int t = 0; t < layout.sub / 16; ++t) sum += rows.sum16[r * (k / 16) + first / 16 + t];
                     int32_t dot = layout.has_min ? 0 : -layout.offset * sum;
                     for (int t = 0; t < layout.sub; ++t) dot += static_cast<int32_t>(u[first + t]) * q[first + t];
-                    acc = std::fma(static_cast<float>(dot), d[j] * rows.scale[r * (k / 32) + first / 32], acc);
-                    if (layout.has_min) acc = std::fma(mn[j], rows.scaled_sum32[r * (k / 32) + j], acc);
+                    const float dx = rows.scale[r * (k / 32) + first / 32];
+                    if (!per_256) {
+                        acc = std::fma(static_cast<float>(dot), d[j] * dx, acc);
+                        if (layout.has_min) acc = std::fma(mn[j], rows.scaled_sum32[r * (k / 32) + j], acc);
+                        continue;
+                    }
+                    part = std::fma(static_cast<float>(dot), d[j], part);
+                    if (layout.has_min) part = std::fma(mn[j], rows.sum32[r * (k / 32) + j], part);
+                    if ((first + layout.sub) % 256 == 0) {
+                        acc = std::fma(part, dx, acc);
+                        part = 0.0f;
+                    }
                 }
                 if (bias) acc += bias[column];
                 float& out = y[r * n + column];

@@ -9,6 +9,9 @@
 //   w = d·(u − offset)  (Q8_0: u = q + 128, Q4_0, Q5_0, Q6_K)   Σ w·x = d·dx·(Σ u·qx − offset·Σ qx)
 //   w = d·u + mn        (Q4_1, Q5_1, Q4_K, Q5_K)                Σ w·x = d·dx·Σ u·qx + mn·dx·Σ qx
 //
+// With Q8_K inputs (K-quants), whose scale dx holds for 256 values, the sub-blocks of each 256
+// are summed first and scaled once, as llama.cpp does: Σ w·x = dx·Σ_sub (d·dot [+ mn·Σ qx]).
+//
 // Weights stay in the file's blocks (resident ≈ the file): a panel of 16 or 32 output rows is
 // unpacked into the kernel's layout right before it is multiplied with every input row.
 //
@@ -37,6 +40,7 @@ struct QuantizedRows {
     std::vector<float> scale;
     std::vector<int32_t> sum16;
     std::vector<float> scaled_sum32;  // [m, k/32] scale · Σ q over the 32 values (for mins)
+    std::vector<float> sum32;         // [m, k/32] Σ q over the 32 values (mins under a Q8_K scale)
 };
 void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out);
 // The same layout in llama.cpp's Q8_K format, which its K-quant products use: one f32 scale
@@ -83,6 +87,7 @@ struct UnpackedRow {
     int offset = 0;
     bool has_min = false;
 };
+UnpackedRow unpacked_layout(const GgmlType& type);  // what unpack_row returns for the type
 UnpackedRow unpack_row(const GgmlType& type, const uint8_t* blocks, int64_t k, uint8_t* u, float* d, float* mn);
 
 // A panel: `groups` groups of 16 rows, unpacked into the kernel's layout:
@@ -94,7 +99,32 @@ struct PanelView {
     const float* mn;
     int groups, sub, offset;
     bool has_min;
+    bool per_256;  // the input in Q8_K rows: one scale per 256 values (see the top of this file)
 };
+
+// A panel's buffers, one set per thread, reused for every panel: the layout above for up to 2
+// groups (u [k/4][groups][16][4], d and mn [k/sub][groups][16]), and 16 unpacked rows as
+// unpack_row writes them (the fast unpacker's staging: stage_u [16][k], stage_d/mn [16][k/16]).
+struct PanelBuffers {
+    explicit PanelBuffers(int64_t k);
+    int64_t k;
+    std::vector<uint8_t> u, stage_u;
+    std::vector<float> d, mn, stage_d, stage_mn;
+    PanelView view(const UnpackedRow& layout, int groups, bool q8_k) const;
+};
+
+// Rows [row, row + 16·groups) of w unpacked into out's panel layout. The reference unpacks
+// each row with unpack_row and copies every 4 bytes to its lane; the AVX-512 one
+// (int8_blocks_unpack_avx512.cpp, only where has_int8_dot_product()) unpacks all eight types
+// with vector code and transposes 16 rows at a time. Both write the same bytes and floats.
+UnpackedRow unpack_panel_reference(const Weight& w, int64_t row, int groups, PanelBuffers& out);
+UnpackedRow unpack_panel_avx512(const Weight& w, int64_t row, int groups, PanelBuffers& out);
+
+// quantize_rows_q8 / quantize_rows_q8_k in AVX-512 (int8_blocks_quantize_avx512.cpp, only where
+// has_int8_dot_product()): the same values, bit for bit, for finite inputs.
+void size_quantized_rows(int64_t m, int64_t k, QuantizedRows& out);
+void quantize_rows_q8_avx512(const float* x, int64_t m, int64_t k, QuantizedRows& out);
+void quantize_rows_q8_k_avx512(const float* x, int64_t m, int64_t k, QuantizedRows& out);
 
 // The AVX-512 VNNI kernel (int8_blocks_avx512.cpp): rows [0, m) of the quantized input
 // against one panel; y points at the panel's first column, row stride ldy.
