@@ -122,14 +122,16 @@ std::unique_ptr<Model> Model::load(const std::string& dir, const LoadOptions& op
 void Model::pack_weights(bool keep_blocks) {
     // Each packed copy replaces its memory-mapped pages (dropped chunk by chunk while
     // packing), so the process holds one copy of the weights. A tied embedding is dropped
-    // too: lookups fault in only the rows they read.
-    // A BF16 GGUF file's matrices stay bf16 (packed into panels, their pages dropped):
-    // half the memory of packing them as f32, at about its speed (bf16_panels.h).
-    const bool bf16_in_place = keep_blocks && direct_products_ && checkpoint_.is_gguf();
+    // too: lookups fault its pages back in (a whole large folio each on some file systems,
+    // ~0.7 MiB a row on ext4), except where the head's panels serve them (embed()).
+    // A BF16 GGUF file's matrices keep their size in panels (float16 or bf16, chosen by
+    // BlockLinear::make; f16_panels.h, bf16_panels.h) where the CPU has AVX-512: half the
+    // memory of packing them as f32. Elsewhere the f32 packing stays the faster path.
+    const bool gguf_bf16_panels = keep_blocks && direct_products_ && checkpoint_.is_gguf();
     auto pack = [&](const std::vector<Weight>& parts, const std::vector<std::vector<float>>& biases) {
         const bool blocks = std::any_of(parts.begin(), parts.end(), [](const Weight& w) { return w.blocks; });
         if (blocks && keep_blocks) return PackedLinear::keep_blocks(parts, biases, compute_, direct_products_);
-        if (bf16_in_place && Bf16PanelProduct::usable(parts))
+        if (gguf_bf16_panels && Bf16PanelProduct::usable(parts))
             return PackedLinear::keep_blocks(parts, biases, compute_, /*direct_products=*/true);
         return PackedLinear::pack(parts, biases, compute_, /*release_source=*/true);
     };

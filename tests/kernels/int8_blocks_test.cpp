@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernels/cpu/cpu_features.h"
+#include "kernel_test_support.h"
 
 namespace remask {
 namespace {
@@ -36,15 +37,6 @@ std::vector<uint8_t> int8_test_blocks(const GgmlType& type, int64_t rows, int64_
             std::memcpy(b + 2, &m, 2);
     }
     return bytes;
-}
-
-double int8_test_relative_error(const std::vector<float>& got, const std::vector<float>& want) {
-    double diff = 0, norm = 0;
-    for (size_t i = 0; i < got.size(); ++i) {
-        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-        norm += double(want[i]) * want[i];
-    }
-    return std::sqrt(diff / norm);
 }
 
 const uint32_t kInt8TestTypes[] = {kGgmlQ8_0, kGgmlQ4_0, kGgmlQ4_1, kGgmlQ5_0,
@@ -72,7 +64,7 @@ TEST(Int8Blocks, KernelEqualsTheScalarReferenceForEveryBlockType) {
             std::vector<float> got = start, want = start;
             Int8BlockProduct(parts).apply(x.data(), m, got.data(), bias.data(), accumulate);
             int8_block_product_reference(parts, x.data(), m, want.data(), bias.data(), accumulate);
-            EXPECT_LT(int8_test_relative_error(got, want), 1e-6) << type.name << " accumulate " << accumulate;
+            EXPECT_LT(test::kernel_relative_error(got, want), 1e-6) << type.name << " accumulate " << accumulate;
         }
     }
 }
@@ -98,7 +90,7 @@ TEST(Int8Blocks, CloseToTheFloatProductOfTheDequantizedWeights) {
             }
         }
         // Inputs rounded to int8 per 32 values: about 0.4 % relative error per product.
-        const double error = int8_test_relative_error(got, want);
+        const double error = test::kernel_relative_error(got, want);
         EXPECT_LT(error, 1e-2) << type.name;
         EXPECT_GT(error, 0.0) << type.name << ": the inputs are quantized, so not exact";
     }

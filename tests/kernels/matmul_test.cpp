@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/cpu/matmul.h"
+#include "kernel_test_support.h"
 
 namespace remask {
 namespace {
@@ -38,22 +39,6 @@ StoredWeight make_weight(DType dtype, int64_t n, int64_t k, std::mt19937& rng) {
     return s;
 }
 
-std::vector<float> random_vector(int64_t n, std::mt19937& rng) {
-    std::normal_distribution<float> normal;
-    std::vector<float> v(n);
-    for (float& x : v) x = normal(rng);
-    return v;
-}
-
-double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
-    double diff = 0, norm = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-        diff += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-        norm += double(want[i]) * want[i];
-    }
-    return std::sqrt(diff / norm);
-}
-
 // Relative Frobenius error allowed per compute type: float32 rounding; bf16 activations
 // (8-bit mantissa, ~2^-9 per element, averaging out over k); int8 weights and activations.
 double tolerance(ComputeType type) {
@@ -69,8 +54,8 @@ TEST_P(PackedLinearTest, MatchesTripleLoopWithStackedPartsBiasAndAccumulate) {
     std::mt19937 rng(static_cast<unsigned>(m * 1000 + n * 10 + k));
     // Two parts stacked (as q|k|v are), the second without a bias.
     StoredWeight a = make_weight(dtype, n, k, rng), b = make_weight(dtype, n / 2 + 1, k, rng);
-    const std::vector<float> bias_a = random_vector(n, rng);
-    const std::vector<float> x = random_vector(m * k, rng);
+    const std::vector<float> bias_a = test::random_floats(n, rng);
+    const std::vector<float> x = test::random_floats(m * k, rng);
     const int64_t out = n + n / 2 + 1;
     const PackedLinear linear = PackedLinear::pack({a.view, b.view}, {bias_a, {}}, type);
     ASSERT_EQ(linear.out_features(), out);
@@ -85,14 +70,14 @@ TEST_P(PackedLinearTest, MatchesTripleLoopWithStackedPartsBiasAndAccumulate) {
     }
     std::vector<float> y(m * out);
     linear.apply(x.data(), m, y.data());
-    EXPECT_LT(relative_error(y, expected), tolerance(type));
+    EXPECT_LT(test::kernel_relative_error(y, expected), tolerance(type));
 
     // accumulate: y += x·Wᵀ + b on top of what is there.
-    const std::vector<float> base = random_vector(m * out, rng);
+    const std::vector<float> base = test::random_floats(m * out, rng);
     std::vector<float> sum = base, expected_sum(m * out);
     for (int64_t i = 0; i < m * out; ++i) expected_sum[i] = base[i] + expected[i];
     linear.apply(x.data(), m, sum.data(), /*accumulate=*/true);
-    EXPECT_LT(relative_error(sum, expected_sum), tolerance(type));
+    EXPECT_LT(test::kernel_relative_error(sum, expected_sum), tolerance(type));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -111,7 +96,7 @@ TEST(PackedLinear, LargeMatricesArePackedInChunksCorrectly) {
     // inside a chunk.
     std::mt19937 rng(7);
     StoredWeight a = make_weight(DType::bf16, 9000, 40, rng), b = make_weight(DType::f32, 301, 40, rng);
-    const std::vector<float> x = random_vector(3 * 40, rng);
+    const std::vector<float> x = test::random_floats(3 * 40, rng);
     std::vector<float> ya(3 * 9000), yb(3 * 301), expected(3 * 9301);
     matmul_nt_reference(x.data(), 3, a.view, ya.data());
     matmul_nt_reference(x.data(), 3, b.view, yb.data());
@@ -123,11 +108,11 @@ TEST(PackedLinear, LargeMatricesArePackedInChunksCorrectly) {
         if (!compute_type_supported(type)) continue;
         std::vector<float> y(3 * 9301);
         PackedLinear::pack({a.view, b.view}, {{}, {}}, type).apply(x.data(), 3, y.data());
-        EXPECT_LT(relative_error(y, expected), tolerance(type)) << compute_type_name(type);
+        EXPECT_LT(test::kernel_relative_error(y, expected), tolerance(type)) << compute_type_name(type);
         // Also a single part read where it lies (no plain copy), in chunks.
         std::vector<float> y_single(3 * 9000);
         PackedLinear::pack({a.view}, {{}}, type).apply(x.data(), 3, y_single.data());
-        EXPECT_LT(relative_error(y_single, ya), tolerance(type)) << compute_type_name(type) << " single part";
+        EXPECT_LT(test::kernel_relative_error(y_single, ya), tolerance(type)) << compute_type_name(type) << " single part";
     }
 }
 
@@ -135,7 +120,7 @@ TEST(PackedLinear, Float32IsExactToRoundingOnBf16Weights) {
     // bf16 weights computed in f32 see exactly the stored values: only summation order differs.
     std::mt19937 rng(3);
     StoredWeight w = make_weight(DType::bf16, 40, 96, rng);
-    const std::vector<float> x = random_vector(7 * 96, rng);
+    const std::vector<float> x = test::random_floats(7 * 96, rng);
     std::vector<float> y(7 * 40), expected(7 * 40);
     PackedLinear::pack({w.view}, {{}}, ComputeType::f32).apply(x.data(), 7, y.data());
     matmul_nt_reference(x.data(), 7, w.view, expected.data());
@@ -145,7 +130,7 @@ TEST(PackedLinear, Float32IsExactToRoundingOnBf16Weights) {
 TEST(PackedLinear, SameInputsGiveBitIdenticalOutputs) {
     std::mt19937 rng(5);
     StoredWeight w = make_weight(DType::bf16, 300, 128, rng);
-    const std::vector<float> x = random_vector(50 * 128, rng);
+    const std::vector<float> x = test::random_floats(50 * 128, rng);
     for (ComputeType type : {ComputeType::f32, ComputeType::bf16, ComputeType::int8}) {
         if (!compute_type_supported(type)) continue;
         const PackedLinear linear = PackedLinear::pack({w.view}, {{}}, type);

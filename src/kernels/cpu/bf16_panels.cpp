@@ -1,9 +1,6 @@
 #include "kernels/cpu/bf16_panels.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
-#include <new>
 
 #include "core/error.h"
 #include "kernels/cpu/cpu_features.h"
@@ -20,8 +17,6 @@ constexpr int64_t kPanelsPerReleasedChunk = 128;
 
 }  // namespace
 
-void Bf16PanelProduct::FreeDeleter::operator()(uint32_t* p) const { std::free(p); }
-
 bool Bf16PanelProduct::usable(const std::vector<Weight>& parts) {
     if (parts.empty() || active_isa() == Isa::avx2) return false;
     for (const Weight& w : parts)
@@ -35,9 +30,7 @@ Bf16PanelProduct::Bf16PanelProduct(const std::vector<Weight>& parts, bool releas
     for (const Weight& w : parts) n_ += w.rows;
     pairs_ = (k_ + 1) / 2;
     panels_ = (n_ + kPanelColumns - 1) / kPanelColumns;
-    const size_t bytes = static_cast<size_t>(panels_ * pairs_ * kPanelColumns * 4);
-    packed_.reset(static_cast<uint32_t*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64)));
-    if (!packed_) throw std::bad_alloc();
+    packed_ = make_aligned_array<uint32_t>(static_cast<size_t>(panels_ * pairs_ * kPanelColumns));
     for (int64_t chunk = 0; chunk < panels_; chunk += kPanelsPerReleasedChunk) {
         const int64_t chunk_end = std::min(panels_, chunk + kPanelsPerReleasedChunk);
 #pragma omp parallel for schedule(static)

@@ -21,6 +21,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/aligned_array.h"
 #include "kernels/cpu/dtype.h"
 
 namespace remask {
@@ -43,10 +44,7 @@ public:
     void row_to_f32(int64_t row, float* out) const;
 
 private:
-    struct FreeDeleter {
-        void operator()(uint32_t* p) const;
-    };
-    std::unique_ptr<uint32_t[], FreeDeleter> packed_;  // [panels][pairs][32], 64-byte aligned
+    AlignedArray<uint32_t> packed_;  // [panels][pairs][32], 64-byte aligned
     int64_t n_ = 0, k_ = 0, pairs_ = 0, panels_ = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include "kernels/cpu/bf16_panels.h"
+#include "kernels/cpu/row_tiles.h"
 
 namespace remask::bf16_panels_detail {
 namespace {
@@ -70,28 +71,9 @@ void panel_product_avx512(const float* x, int64_t m, int64_t k, const uint32_t* 
     const __mmask16 mask_hi = columns <= 16   ? 0
                               : columns >= 32 ? 0xFFFF
                                               : static_cast<__mmask16>((1u << (columns - 16)) - 1);
-    int64_t r = 0;
-    for (; r + kPanelTileRows <= m; r += kPanelTileRows)
-        panel_rows<kPanelTileRows>(x + r * k, k, panel, mask_lo, mask_hi, y + r * ldy, ldy, bias, accumulate);
-    const float* xr = x + r * k;
-    float* yr = y + r * ldy;
-    switch (m - r) {
-#define REMASK_PANEL_TAIL(rows) \
-    case rows: panel_rows<rows>(xr, k, panel, mask_lo, mask_hi, yr, ldy, bias, accumulate); break;
-        REMASK_PANEL_TAIL(11)
-        REMASK_PANEL_TAIL(10)
-        REMASK_PANEL_TAIL(9)
-        REMASK_PANEL_TAIL(8)
-        REMASK_PANEL_TAIL(7)
-        REMASK_PANEL_TAIL(6)
-        REMASK_PANEL_TAIL(5)
-        REMASK_PANEL_TAIL(4)
-        REMASK_PANEL_TAIL(3)
-        REMASK_PANEL_TAIL(2)
-        REMASK_PANEL_TAIL(1)
-#undef REMASK_PANEL_TAIL
-        default: break;
-    }
+    for_each_row_tile<kPanelTileRows>(m, [&](auto rows, int64_t first) {
+        panel_rows<decltype(rows)::value>(x + first * k, k, panel, mask_lo, mask_hi, y + first * ldy, ldy, bias, accumulate);
+    });
 }
 
 }  // namespace remask::bf16_panels_detail

@@ -3,10 +3,7 @@
 #include <cpuid.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <mutex>
-#include <cstring>
-#include <new>
 
 #include "core/grown_buffer.h"
 #include "kernels/cpu/cpu_features.h"
@@ -38,8 +35,6 @@ bool has_f16_products() {
     return fp16;
 }
 
-void F16PanelProduct::FreeDeleter::operator()(uint16_t* p) const { std::free(p); }
-
 bool F16PanelProduct::usable(const std::vector<Weight>& parts) {
     if (parts.empty() || !has_f16_products()) return false;
     for (const Weight& w : parts)
@@ -61,9 +56,7 @@ std::unique_ptr<F16PanelProduct> F16PanelProduct::make(const std::vector<Weight>
     out->max_abs_weight_ = bf16_to_f32(largest);
     const int64_t k = out->k_;
     out->panels_ = (out->n_ + kColumns - 1) / kColumns;
-    const size_t bytes = static_cast<size_t>(out->panels_ * k * kColumns * 2);
-    out->packed_.reset(static_cast<uint16_t*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64)));
-    if (!out->packed_) throw std::bad_alloc();
+    out->packed_ = make_aligned_array<uint16_t>(static_cast<size_t>(out->panels_ * k * kColumns));
     for (int64_t chunk = 0; chunk < out->panels_; chunk += kF16PanelsPerReleasedChunk) {
         const int64_t chunk_end = std::min(out->panels_, chunk + kF16PanelsPerReleasedChunk);
 #pragma omp parallel

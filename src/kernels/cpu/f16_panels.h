@@ -24,6 +24,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/aligned_array.h"
 #include "kernels/cpu/dtype.h"
 
 namespace remask {
@@ -53,10 +54,7 @@ public:
 
 private:
     F16PanelProduct() = default;
-    struct FreeDeleter {
-        void operator()(uint16_t* p) const;
-    };
-    std::unique_ptr<uint16_t[], FreeDeleter> packed_;  // [panels][k][64] float16, 64-byte aligned
+    AlignedArray<uint16_t> packed_;  // [panels][k][64] float16, 64-byte aligned
     int64_t n_ = 0, k_ = 0, panels_ = 0;
     float max_abs_weight_ = 0;
 };

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "kernels/cpu/f16_panels.h"
+#include "kernels/cpu/row_tiles.h"
 
 namespace remask::f16_panels_detail {
 namespace {
@@ -93,62 +94,22 @@ void exact_rows(const float* x, int64_t k, const uint16_t* panel, const QuarterM
                              accumulate);
 }
 
-// Rows [0, m) in tiles of kTile rows, the last partial tile by its own instantiation.
-template <int kTile, template <int> class Rows, typename Input>
-void all_rows(const Input* x, int64_t m, int64_t k, const uint16_t* panel, const QuarterMasks& masks, float* y,
-              int64_t ldy, const float* bias, bool accumulate) {
-    int64_t r = 0;
-    for (; r + kTile <= m; r += kTile) Rows<kTile>::run(x + r * k, k, panel, masks, y + r * ldy, ldy, bias, accumulate);
-    if (r < m) Rows<1>::tail(m - r, x + r * k, k, panel, masks, y + r * ldy, ldy, bias, accumulate);
-}
-
-template <int kRows>
-struct F16Rows {
-    static void run(const uint32_t* x, int64_t k, const uint16_t* p, const QuarterMasks& m, float* y, int64_t ldy,
-                    const float* b, bool a) {
-        f16_rows<kRows>(x, k, p, m, y, ldy, b, a);
-    }
-    // The leftover rows (fewer than a tile), as one instantiation each.
-    static void tail(int64_t rows, const uint32_t* x, int64_t k, const uint16_t* p, const QuarterMasks& m, float* y,
-                     int64_t ldy, const float* b, bool a) {
-        switch (rows) {
-            case 11: return f16_rows<11>(x, k, p, m, y, ldy, b, a);
-            case 10: return f16_rows<10>(x, k, p, m, y, ldy, b, a);
-            case 9: return f16_rows<9>(x, k, p, m, y, ldy, b, a);
-            case 8: return f16_rows<8>(x, k, p, m, y, ldy, b, a);
-            case 7: return f16_rows<7>(x, k, p, m, y, ldy, b, a);
-            case 6: return f16_rows<6>(x, k, p, m, y, ldy, b, a);
-            case 5: return f16_rows<5>(x, k, p, m, y, ldy, b, a);
-            case 4: return f16_rows<4>(x, k, p, m, y, ldy, b, a);
-            case 3: return f16_rows<3>(x, k, p, m, y, ldy, b, a);
-            case 2: return f16_rows<2>(x, k, p, m, y, ldy, b, a);
-            default: return f16_rows<1>(x, k, p, m, y, ldy, b, a);
-        }
-    }
-};
-
-template <int kRows>
-struct ExactRows {
-    static void run(const float* x, int64_t k, const uint16_t* p, const QuarterMasks& m, float* y, int64_t ldy,
-                    const float* b, bool a) {
-        exact_rows<kRows>(x, k, p, m, y, ldy, b, a);
-    }
-    static void tail(int64_t rows, const float* x, int64_t k, const uint16_t* p, const QuarterMasks& m, float* y,
-                     int64_t ldy, const float* b, bool a) {
-        for (int64_t r = 0; r < rows; ++r) exact_rows<1>(x + r * k, k, p, m, y + r * ldy, ldy, b, a);
-    }
-};
-
 }  // namespace
 
 void panel_product_f16(const uint32_t* x_pairs, int64_t m, int64_t k, const uint16_t* panel, int columns, float* y,
                        int64_t ldy, const float* bias, bool accumulate) {
-    all_rows<kF16TileRows, F16Rows>(x_pairs, m, k, panel, QuarterMasks(columns), y, ldy, bias, accumulate);
+    const QuarterMasks masks(columns);
+    for_each_row_tile<kF16TileRows>(m, [&](auto rows, int64_t first) {
+        f16_rows<decltype(rows)::value>(x_pairs + first * k, k, panel, masks, y + first * ldy, ldy, bias, accumulate);
+    });
 }
 
 void panel_product_exact(const float* x, int64_t m, int64_t k, const uint16_t* panel, int columns, float* y,
                          int64_t ldy, const float* bias, bool accumulate) {
-    all_rows<kExactTileRows, ExactRows>(x, m, k, panel, QuarterMasks(columns), y, ldy, bias, accumulate);
+    const QuarterMasks masks(columns);
+    for_each_row_tile<kExactTileRows>(m, [&](auto rows, int64_t first) {
+        exact_rows<decltype(rows)::value>(x + first * k, k, panel, masks, y + first * ldy, ldy, bias, accumulate);
+    });
 }
 
 void bf16_to_f16(const uint16_t* in, int64_t n, uint16_t* out) {

@@ -25,14 +25,8 @@ const GgmlType kTypes[] = {
     {35, "TQ2_0", 256, 66, false}, {39, "MXFP4", 32, 17, false},
 };
 
-float half(const uint8_t* p) {
-    uint16_t bits;
-    std::memcpy(&bits, p, 2);
-    return f16_to_f32(bits);
-}
-
 void q4_0(const uint8_t* b, float* y) {  // d, qs[16]
-    const float d = half(b);
+    const float d = ggml_half_at(b);
     const uint8_t* qs = b + 2;
     for (int j = 0; j < 16; ++j) {
         const int x0 = (qs[j] & 0x0F) - 8, x1 = (qs[j] >> 4) - 8;
@@ -42,7 +36,7 @@ void q4_0(const uint8_t* b, float* y) {  // d, qs[16]
 }
 
 void q4_1(const uint8_t* b, float* y) {  // d, m, qs[16]
-    const float d = half(b), m = half(b + 2);
+    const float d = ggml_half_at(b), m = ggml_half_at(b + 2);
     const uint8_t* qs = b + 4;
     for (int j = 0; j < 16; ++j) {
         const int x0 = qs[j] & 0x0F, x1 = qs[j] >> 4;
@@ -52,8 +46,8 @@ void q4_1(const uint8_t* b, float* y) {  // d, m, qs[16]
 }
 
 void q5(const uint8_t* b, float* y, bool with_min) {  // d, [m], qh[4], qs[16]
-    const float d = half(b);
-    const float m = with_min ? half(b + 2) : 0.0f;
+    const float d = ggml_half_at(b);
+    const float m = with_min ? ggml_half_at(b + 2) : 0.0f;
     const uint8_t* p = b + (with_min ? 4 : 2);
     uint32_t qh;
     std::memcpy(&qh, p, 4);
@@ -74,32 +68,22 @@ void q5(const uint8_t* b, float* y, bool with_min) {  // d, [m], qh[4], qs[16]
 }
 
 void q8_0(const uint8_t* b, float* y) {  // d, qs[32] (int8)
-    const float d = half(b);
+    const float d = ggml_half_at(b);
     const int8_t* qs = reinterpret_cast<const int8_t*>(b + 2);
     for (int j = 0; j < 32; ++j) y[j] = qs[j] * d;
 }
 
-// The 6-bit scale and min of sub-block j of a K-quant super-block.
-void scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
-    if (j < 4) {
-        *d = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4);
-    }
-}
 
 void q4_k(const uint8_t* b, float* y) {  // d, dmin, scales[12], qs[128]
-    const float d = half(b), min = half(b + 2);
+    const float d = ggml_half_at(b), min = ggml_half_at(b + 2);
     const uint8_t* scales = b + 4;
     const uint8_t* q = b + 16;
     int is = 0;
     for (int j = 0; j < 256; j += 64) {
         uint8_t sc, m;
-        scale_min_k4(is + 0, scales, &sc, &m);
+        ggml_scale_min_k4(is + 0, scales, &sc, &m);
         const float d1 = d * sc, m1 = min * m;
-        scale_min_k4(is + 1, scales, &sc, &m);
+        ggml_scale_min_k4(is + 1, scales, &sc, &m);
         const float d2 = d * sc, m2 = min * m;
         for (int l = 0; l < 32; ++l) *y++ = d1 * (q[l] & 0xF) - m1;
         for (int l = 0; l < 32; ++l) *y++ = d2 * (q[l] >> 4) - m2;
@@ -109,7 +93,7 @@ void q4_k(const uint8_t* b, float* y) {  // d, dmin, scales[12], qs[128]
 }
 
 void q5_k(const uint8_t* b, float* y) {  // d, dmin, scales[12], qh[32], qs[128]
-    const float d = half(b), min = half(b + 2);
+    const float d = ggml_half_at(b), min = ggml_half_at(b + 2);
     const uint8_t* scales = b + 4;
     const uint8_t* qh = b + 16;
     const uint8_t* ql = b + 48;
@@ -117,9 +101,9 @@ void q5_k(const uint8_t* b, float* y) {  // d, dmin, scales[12], qh[32], qs[128]
     uint8_t u1 = 1, u2 = 2;
     for (int j = 0; j < 256; j += 64) {
         uint8_t sc, m;
-        scale_min_k4(is + 0, scales, &sc, &m);
+        ggml_scale_min_k4(is + 0, scales, &sc, &m);
         const float d1 = d * sc, m1 = min * m;
-        scale_min_k4(is + 1, scales, &sc, &m);
+        ggml_scale_min_k4(is + 1, scales, &sc, &m);
         const float d2 = d * sc, m2 = min * m;
         for (int l = 0; l < 32; ++l) *y++ = d1 * ((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
         for (int l = 0; l < 32; ++l) *y++ = d2 * ((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) - m2;
@@ -134,7 +118,7 @@ void q6_k(const uint8_t* b, float* y) {  // ql[128], qh[64], scales[16] (int8), 
     const uint8_t* ql = b;
     const uint8_t* qh = b + 128;
     const int8_t* sc = reinterpret_cast<const int8_t*>(b + 192);
-    const float d = half(b + 208);
+    const float d = ggml_half_at(b + 208);
     for (int n = 0; n < 256; n += 128) {
         for (int l = 0; l < 32; ++l) {
             const int is = l / 16;
@@ -196,6 +180,22 @@ void dequantize_row_reference(const GgmlType& type, const void* data, int64_t n,
         default: return;  // unsupported: callers check GgmlType::supported first
     }
     for (int64_t i = 0; i < blocks; ++i) block(b + i * type.block_bytes, out + i * type.block_values);
+}
+
+float ggml_half_at(const uint8_t* p) {
+    uint16_t bits;
+    std::memcpy(&bits, p, 2);
+    return f16_to_f32(bits);
+}
+
+void ggml_scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
+    if (j < 4) {
+        *d = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4);
+    }
 }
 
 }  // namespace remask

@@ -37,6 +37,12 @@ enum GgmlTypeId : uint32_t {
 // multiply-add), so results are bit-identical. `type` must be supported.
 void dequantize_row_reference(const GgmlType& type, const void* data, int64_t n, float* out);
 
+// The f16 scale stored at p (unaligned), as float32.
+float ggml_half_at(const uint8_t* p);
+// K-quants' 6-bit scale *d and min *m of sub-block j from the 12 packed scale bytes q (as
+// ggml's get_scale_min_k4).
+void ggml_scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m);
+
 // Bytes of a row of n values of `type` (n a multiple of block_values).
 inline int64_t ggml_row_bytes(const GgmlType& type, int64_t n) {
     return n / type.block_values * type.block_bytes;

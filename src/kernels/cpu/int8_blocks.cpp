@@ -1,3 +1,4 @@
+#include "kernels/cpu/ggml_blocks.h"
 #include "kernels/cpu/int8_blocks.h"
 
 #include <algorithm>
@@ -13,23 +14,6 @@ using int8_blocks_detail::PanelView;
 using int8_blocks_detail::UnpackedRow;
 
 namespace {
-
-float int8_blocks_half(const uint8_t* p) {
-    uint16_t bits;
-    std::memcpy(&bits, p, 2);
-    return f16_to_f32(bits);
-}
-
-// K-quants' 6-bit scale and min of sub-block j (as ggml's get_scale_min_k4).
-void int8_blocks_scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
-    if (j < 4) {
-        *d = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4);
-    }
-}
 
 // Q4_0 / Q4_1 / Q5_0 / Q5_1: the 32 values of one block; low nibbles are values 0..15.
 void int8_blocks_nibbles(const uint8_t* qs, uint8_t* u) {
@@ -75,7 +59,7 @@ UnpackedRow int8_blocks_detail::unpack_row(const GgmlType& type, const uint8_t* 
     switch (type.id) {
         case kGgmlQ8_0:
             for (int64_t i = 0; i < blocks; ++i, b += 34, u += 32) {
-                d[i] = int8_blocks_half(b);
+                d[i] = ggml_half_at(b);
                 mn[i] = 0.0f;
                 for (int j = 0; j < 32; ++j) u[j] = static_cast<uint8_t>(b[2 + j] ^ 0x80);  // q + 128
             }
@@ -84,7 +68,7 @@ UnpackedRow int8_blocks_detail::unpack_row(const GgmlType& type, const uint8_t* 
         case kGgmlQ5_0: {
             const bool five = type.id == kGgmlQ5_0;
             for (int64_t i = 0; i < blocks; ++i, b += type.block_bytes, u += 32) {
-                d[i] = int8_blocks_half(b);
+                d[i] = ggml_half_at(b);
                 mn[i] = 0.0f;
                 int8_blocks_nibbles(b + (five ? 6 : 2), u);
                 if (five) int8_blocks_fifth_bits(b + 2, u);
@@ -95,8 +79,8 @@ UnpackedRow int8_blocks_detail::unpack_row(const GgmlType& type, const uint8_t* 
         case kGgmlQ5_1: {
             const bool five = type.id == kGgmlQ5_1;
             for (int64_t i = 0; i < blocks; ++i, b += type.block_bytes, u += 32) {
-                d[i] = int8_blocks_half(b);
-                mn[i] = int8_blocks_half(b + 2);
+                d[i] = ggml_half_at(b);
+                mn[i] = ggml_half_at(b + 2);
                 int8_blocks_nibbles(b + (five ? 8 : 4), u);
                 if (five) int8_blocks_fifth_bits(b + 4, u);
             }
@@ -106,14 +90,14 @@ UnpackedRow int8_blocks_detail::unpack_row(const GgmlType& type, const uint8_t* 
         case kGgmlQ5_K: {
             const bool five = type.id == kGgmlQ5_K;
             for (int64_t i = 0; i < blocks; ++i, b += type.block_bytes) {
-                const float dall = int8_blocks_half(b), dmin = int8_blocks_half(b + 2);
+                const float dall = ggml_half_at(b), dmin = ggml_half_at(b + 2);
                 const uint8_t* scales = b + 4;
                 const uint8_t* qh = b + 16;
                 const uint8_t* q = b + (five ? 48 : 16);
                 for (int pair = 0; pair < 4; ++pair, q += 32, u += 64) {
                     for (int half = 0; half < 2; ++half) {
                         uint8_t sc, m;
-                        int8_blocks_scale_min_k4(2 * pair + half, scales, &sc, &m);
+                        ggml_scale_min_k4(2 * pair + half, scales, &sc, &m);
                         *d++ = dall * sc;
                         *mn++ = -(dmin * m);
                     }
@@ -137,7 +121,7 @@ UnpackedRow int8_blocks_detail::unpack_row(const GgmlType& type, const uint8_t* 
                 const uint8_t* ql = b;
                 const uint8_t* qh = b + 128;
                 const int8_t* sc = reinterpret_cast<const int8_t*>(b + 192);
-                const float dall = int8_blocks_half(b + 208);
+                const float dall = ggml_half_at(b + 208);
                 for (int s = 0; s < 16; ++s) {
                     *d++ = dall * sc[s];
                     *mn++ = 0.0f;
@@ -211,12 +195,8 @@ void quantize_rows_q8(const float* x, int64_t m, int64_t k, QuantizedRows& out) 
                 q[j] = static_cast<int8_t>(std::nearbyint(v[j] * inverse));
                 sums[j / 16] += q[j];
             }
-            const float scale = f16_to_f32(f32_to_f16(amax / 127.0f));
-            out.scale[r * (k / 32) + b] = scale;
-            out.sum16[r * (k / 16) + 2 * b] = sums[0];
-            out.sum16[r * (k / 16) + 2 * b + 1] = sums[1];
-            out.scaled_sum32[r * (k / 32) + b] = scale * static_cast<float>(sums[0] + sums[1]);
-            out.sum32[r * (k / 32) + b] = static_cast<float>(sums[0] + sums[1]);
+            int8_blocks_detail::record_block32(out, r * (k / 32) + b, f16_to_f32(f32_to_f16(amax / 127.0f)), sums[0],
+                                               sums[1]);
         }
     }
 }
@@ -253,13 +233,9 @@ void quantize_rows_q8_k(const float* x, int64_t m, int64_t k, QuantizedRows& out
                 for (int j = 0; j < 16; ++j) sum += q[s * 16 + j];
                 out.sum16[r * (k / 16) + b * 16 + s] = sum;
             }
-            for (int s = 0; s < 8; ++s) {
-                const int64_t at = r * (k / 32) + b * 8 + s;
-                out.scale[at] = scale;
-                out.sum32[at] =
-                    static_cast<float>(out.sum16[r * (k / 16) + b * 16 + 2 * s] + out.sum16[r * (k / 16) + b * 16 + 2 * s + 1]);
-                out.scaled_sum32[at] = scale * out.sum32[at];
-            }
+            const int32_t* sum16 = out.sum16.data() + r * (k / 16) + b * 16;
+            for (int s = 0; s < 8; ++s)
+                int8_blocks_detail::record_block32(out, r * (k / 32) + b * 8 + s, scale, sum16[2 * s], sum16[2 * s + 1]);
         }
     }
 }

@@ -123,6 +123,15 @@ UnpackedRow unpack_panel_avx512(const Weight& w, int64_t row, int groups, PanelB
 // quantize_rows_q8 / quantize_rows_q8_k in AVX-512 (int8_blocks_quantize_avx512.cpp, only where
 // has_int8_dot_product()): the same values, bit for bit, for finite inputs.
 void size_quantized_rows(int64_t m, int64_t k, QuantizedRows& out);
+// The per-32-values entries of block32 (row · k/32 + block): its scale and the sums of its
+// two halves of 16 quantized values (every quantizer, scalar or vector, records them so).
+inline void record_block32(QuantizedRows& out, int64_t block32, float scale, int32_t first16, int32_t second16) {
+    out.scale[block32] = scale;
+    out.sum16[2 * block32] = first16;
+    out.sum16[2 * block32 + 1] = second16;
+    out.sum32[block32] = static_cast<float>(first16 + second16);
+    out.scaled_sum32[block32] = scale * out.sum32[block32];
+}
 void quantize_rows_q8_avx512(const float* x, int64_t m, int64_t k, QuantizedRows& out);
 void quantize_rows_q8_k_avx512(const float* x, int64_t m, int64_t k, QuantizedRows& out);
 

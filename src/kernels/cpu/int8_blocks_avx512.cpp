@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernels/cpu/int8_blocks.h"
+#include "kernels/cpu/row_tiles.h"
 
 namespace remask::int8_blocks_detail {
 namespace {
@@ -103,16 +104,9 @@ void vnni_rows(const PanelView& p, const QuantizedRows& x, int64_t row0, float* 
 
 template <int kGroups, int kSub, bool kMin, bool kPer256>
 void vnni_panel(const PanelView& p, const QuantizedRows& x, float* y, int64_t ldy, const float* bias, bool accumulate) {
-    constexpr int kBlockRows = 4;
-    int64_t row = 0;
-    for (; row + kBlockRows <= x.m; row += kBlockRows)
-        vnni_rows<kBlockRows, kGroups, kSub, kMin, kPer256>(p, x, row, y, ldy, bias, accumulate);
-    switch (x.m - row) {
-        case 3: vnni_rows<3, kGroups, kSub, kMin, kPer256>(p, x, row, y, ldy, bias, accumulate); break;
-        case 2: vnni_rows<2, kGroups, kSub, kMin, kPer256>(p, x, row, y, ldy, bias, accumulate); break;
-        case 1: vnni_rows<1, kGroups, kSub, kMin, kPer256>(p, x, row, y, ldy, bias, accumulate); break;
-        default: break;
-    }
+    for_each_row_tile<4>(x.m, [&](auto rows, int64_t first) {
+        vnni_rows<decltype(rows)::value, kGroups, kSub, kMin, kPer256>(p, x, first, y, ldy, bias, accumulate);
+    });
 }
 
 template <int kSub, bool kMin, bool kPer256>

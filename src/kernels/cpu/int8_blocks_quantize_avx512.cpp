@@ -37,12 +37,7 @@ void quantize_rows_q8_avx512(const float* x, int64_t m, int64_t k, QuantizedRows
             const __m512 inverse = _mm512_set1_ps(amax > 0.0f ? 127.0f / amax : 0.0f);
             const int32_t sum_first = _mm512_reduce_add_epi32(quantize_avx512_sixteen(first, inverse, q));
             const int32_t sum_second = _mm512_reduce_add_epi32(quantize_avx512_sixteen(second, inverse, q + 16));
-            const float scale = f16_to_f32(f32_to_f16(amax / 127.0f));
-            out.scale[r * (k / 32) + b] = scale;
-            out.sum16[r * (k / 16) + 2 * b] = sum_first;
-            out.sum16[r * (k / 16) + 2 * b + 1] = sum_second;
-            out.scaled_sum32[r * (k / 32) + b] = scale * static_cast<float>(sum_first + sum_second);
-            out.sum32[r * (k / 32) + b] = static_cast<float>(sum_first + sum_second);
+            record_block32(out, r * (k / 32) + b, f16_to_f32(f32_to_f16(amax / 127.0f)), sum_first, sum_second);
         }
     }
 }
@@ -85,12 +80,7 @@ void quantize_rows_q8_k_avx512(const float* x, int64_t m, int64_t k, QuantizedRo
                 }
                 scale = 1.0f / iscale;
             }
-            for (int s = 0; s < 8; ++s) {
-                const int64_t at = r * (k / 32) + b * 8 + s;
-                out.scale[at] = scale;
-                out.sum32[at] = static_cast<float>(sum16[2 * s] + sum16[2 * s + 1]);
-                out.scaled_sum32[at] = scale * out.sum32[at];
-            }
+            for (int s = 0; s < 8; ++s) record_block32(out, r * (k / 32) + b * 8 + s, scale, sum16[2 * s], sum16[2 * s + 1]);
         }
     }
 }

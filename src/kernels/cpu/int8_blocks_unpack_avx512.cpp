@@ -8,27 +8,11 @@
 
 #include <cstring>
 
+#include "kernels/cpu/ggml_blocks.h"
 #include "kernels/cpu/int8_blocks.h"
 
 namespace remask::int8_blocks_detail {
 namespace {
-
-float unpack_avx512_half(const uint8_t* p) {
-    uint16_t bits;
-    std::memcpy(&bits, p, 2);
-    return f16_to_f32(bits);
-}
-
-// K-quants' 6-bit scale and min of sub-block j (as ggml's get_scale_min_k4).
-void unpack_avx512_scale_min_k4(int j, const uint8_t* q, uint8_t* d, uint8_t* m) {
-    if (j < 4) {
-        *d = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4);
-    }
-}
 
 // Q4_0 / Q4_1 / Q5_0 / Q5_1: 16 bytes of nibbles (low nibbles values 0..15), and for the
 // five-bit types bit j of qh set in value j.
@@ -55,7 +39,7 @@ bool unpack_avx512_row(const GgmlType& type, const uint8_t* b, int64_t k, uint8_
         case kGgmlQ8_0: {
             const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));  // q + 128
             for (int64_t i = 0; i < blocks; ++i, b += 34, u += 32) {
-                d[i] = unpack_avx512_half(b);
+                d[i] = ggml_half_at(b);
                 mn[i] = 0.0f;
                 const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2));
                 _mm256_storeu_si256(reinterpret_cast<__m256i*>(u), _mm256_xor_si256(q, flip));
@@ -70,8 +54,8 @@ bool unpack_avx512_row(const GgmlType& type, const uint8_t* b, int64_t k, uint8_
             const bool has_min = type.id == kGgmlQ4_1 || type.id == kGgmlQ5_1;
             const int header = has_min ? 4 : 2;  // d (and m) in f16
             for (int64_t i = 0; i < blocks; ++i, b += type.block_bytes, u += 32) {
-                d[i] = unpack_avx512_half(b);
-                mn[i] = has_min ? unpack_avx512_half(b + 2) : 0.0f;
+                d[i] = ggml_half_at(b);
+                mn[i] = has_min ? ggml_half_at(b + 2) : 0.0f;
                 unpack_avx512_small_block(b + header + (five ? 4 : 0), five ? b + header : nullptr, u);
             }
             return true;
@@ -80,14 +64,14 @@ bool unpack_avx512_row(const GgmlType& type, const uint8_t* b, int64_t k, uint8_
         case kGgmlQ5_K: {
             const bool five = type.id == kGgmlQ5_K;
             for (int64_t i = 0; i < blocks; ++i, b += type.block_bytes) {
-                const float dall = unpack_avx512_half(b), dmin = unpack_avx512_half(b + 2);
+                const float dall = ggml_half_at(b), dmin = ggml_half_at(b + 2);
                 const uint8_t* scales = b + 4;
                 const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16));
                 const uint8_t* q = b + (five ? 48 : 16);
                 for (int pair = 0; pair < 4; ++pair, q += 32, u += 64) {
                     for (int half = 0; half < 2; ++half) {
                         uint8_t sc, m;
-                        unpack_avx512_scale_min_k4(2 * pair + half, scales, &sc, &m);
+                        ggml_scale_min_k4(2 * pair + half, scales, &sc, &m);
                         *d++ = dall * sc;
                         *mn++ = -(dmin * m);
                     }
@@ -113,7 +97,7 @@ bool unpack_avx512_row(const GgmlType& type, const uint8_t* b, int64_t k, uint8_
                 const uint8_t* ql = b;
                 const uint8_t* qh = b + 128;
                 const int8_t* sc = reinterpret_cast<const int8_t*>(b + 192);
-                const float dall = unpack_avx512_half(b + 208);
+                const float dall = ggml_half_at(b + 208);
                 for (int s = 0; s < 16; ++s) {
                     *d++ = dall * sc[s];
                     *mn++ = 0.0f;
