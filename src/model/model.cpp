@@ -140,7 +140,8 @@ void Model::pack_weights(bool keep_blocks) {
         layer.qkv = pack({w.q, w.k, w.v}, {w.q_bias, w.k_bias, w.v_bias});
         layer.o = pack({w.o}, {w.o_bias});
         if (config_.num_experts > 0) {
-            layer.moe = MoeMlp::pack(w, config_, compute_, /*release_source=*/true, keep_blocks);
+            layer.moe = MoeMlp::pack(w, config_, compute_, /*release_source=*/true,
+                                     [&](const std::vector<Weight>& parts) { return pack(parts, {}); });
         } else {
             layer.gate_up = pack({w.gate, w.up}, {w.gate_bias, w.up_bias});
             layer.down = pack({w.down}, {w.down_bias});

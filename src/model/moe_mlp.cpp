@@ -49,11 +49,9 @@ void route_experts(const float* router_logits, int64_t rows, int64_t experts, in
 }
 
 MoeMlp MoeMlp::pack(const LayerWeights& w, const ModelConfig& c, ComputeType type,
-                    bool release_source, bool keep_blocks) {
+                    bool release_source, const MatrixPacker& pack_expert_matrix) {
     auto pack_expert = [&](const std::vector<Weight>& parts) {
-        const bool blocks = std::any_of(parts.begin(), parts.end(), [](const Weight& p) { return p.blocks; });
-        if (blocks && keep_blocks) return PackedLinear::keep_blocks(parts, {}, type);
-        return PackedLinear::pack(parts, {}, type, release_source);
+        return pack_expert_matrix ? pack_expert_matrix(parts) : PackedLinear::pack(parts, {}, type, release_source);
     };
     MoeMlp moe;
     moe.experts_ = c.num_experts;

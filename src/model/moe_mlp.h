@@ -11,6 +11,7 @@
 // nothing. moe_mlp_reference() is the simple row-by-row version the tests compare it with.
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "kernels/cpu/dtype.h"
@@ -45,11 +46,12 @@ class MoeMlp {
     MoeMlp() = default;
     // The router is packed in float32 whatever `type` (routing decisions should not move
     // with the compute type; llama.cpp's converter keeps it F32 too); experts in `type`.
-    // keep_blocks: experts stored in GGUF quantized blocks stay blocks (dequantized a tile
-    // at a time at each product, as the dense layers' PackedLinear::keep_blocks), so a
-    // Q4/Q8 file's experts take its bytes rather than `type`'s.
+    // pack_expert: how each expert's matrices are held — the model passes the rule its
+    // dense layers use (Model::pack_weights: GGUF blocks kept with int8 products, a BF16
+    // file's panels, ...); empty: PackedLinear::pack in `type`.
+    using MatrixPacker = std::function<PackedLinear(const std::vector<Weight>& parts)>;
     static MoeMlp pack(const LayerWeights& weights, const ModelConfig& config, ComputeType type,
-                       bool release_source = false, bool keep_blocks = false);
+                       bool release_source = false, const MatrixPacker& pack_expert = {});
 
     bool empty() const { return experts_ == 0; }
     int64_t bytes() const;
